@@ -1,0 +1,48 @@
+import type { Principal } from '../auth/types.js';
+import type { ContextValue, Decision } from '../iam-engine/types.js';
+import type { ServiceError } from '../protocol/errors.js';
+import type { HttpRequest, HttpResponse, Protocol } from '../protocol/types.js';
+import type { OperationModel } from '../protocol/schema.js';
+import type { ServiceDefinition } from '../services/types.js';
+
+/** The network boundary a request arrived through (`--listen NAME=HOST:PORT[,vpce=…][,plaintext]`). */
+export interface ListenerInfo {
+  name: string;
+  secure: boolean;
+  vpce?: string;
+}
+
+/** Everything the pipeline learns about one request, stage by stage. */
+export interface RequestContext {
+  requestId: string;
+  receivedAt: Date;
+  listener: ListenerInfo;
+  sourceIp: string;
+  userAgent: string;
+  tlsDetails?: { tlsVersion: string; cipherSuite: string; clientProvidedHostHeader: string };
+  request: HttpRequest;
+
+  // route
+  service?: ServiceDefinition;
+  protocol?: Protocol;
+  operation?: OperationModel;
+  queryCompatible?: boolean;
+  // authenticate
+  region: string;
+  principal?: Principal;
+  accessKeyId?: string;
+  // decode + validate
+  input?: Record<string, unknown>;
+  // authorize
+  action?: string;
+  resources?: string[];
+  decision?: Decision;
+  /** Extra condition keys the service contributed for this call (service-specific and aws:Request/ResourceTag). */
+  conditionKeys?: Record<string, ContextValue | undefined>;
+  // invoke
+  output?: Record<string, unknown>;
+  error?: ServiceError;
+  response?: HttpResponse;
+  /** Set by internal calls (service → service through the gateway): the caller is already resolved. */
+  internal?: boolean;
+}
