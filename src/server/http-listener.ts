@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { RequestContext, ListenerInfo } from '../gateway/context.js';
+import { CommonErrors } from '../protocol/errors.js';
+import type { HttpRequest, HttpResponse } from '../protocol/types.js';
+
+export interface ListenerSpec {
+  name: string;
+  host: string;
+  port: number;
+  vpce?: string;
+  plaintext: boolean;
+}
+
+export interface RunningListener {
+  spec: ListenerSpec;
+  info: ListenerInfo;
+  server: http.Server;
+  url: string;
+}
+
+export type RequestRunner = (ctx: RequestContext) => Promise<HttpResponse>;
+
+export interface ListenerOptions {
+  tls?: https.ServerOptions;
+  maxBodyBytes: number;
+  run: RequestRunner;
+  /** Encodes errors raised before the pipeline runs (oversized body) in the client's likely protocol. */
+  encodeEarlyError: (ctx: RequestContext) => HttpResponse;
+  now: () => Date;
+}
+
+/** Starts one listener; resolves once it accepts connections. */
+export async function startListener(spec: ListenerSpec, opts: ListenerOptions): Promise<RunningListener> {
+  const info: ListenerInfo = { name: spec.name, secure: !spec.plaintext, vpce: spec.vpce };
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res, info, opts);
+  const server = spec.plaintext ? http.createServer(handler) : https.createServer(opts.tls ?? {}, handler);
+  // Load balancers keep connections open for ~60 s; closing sooner causes spurious resets under keep-alive.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(spec.port, spec.host, () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `${spec.plaintext ? 'http' : 'https'}://${host}:${addr.port}`;
+  return { spec: { ...spec, port: addr.port }, info, server, url };
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, listener: ListenerInfo, opts: ListenerOptions): Promise<void> {
+  const ctx = newContext(req, listener, opts.now());
+  let response: HttpResponse;
+  try {
+    const body = await readBody(req, opts.maxBodyBytes);
+    if (body === undefined) {
+      ctx.error = CommonErrors.requestTooLarge(opts.maxBodyBytes);
+      response = opts.encodeEarlyError(ctx);
+      res.setHeader('connection', 'close');
+    } else {
+      ctx.request.body = body;
+      response = await opts.run(ctx);
+    }
+  } catch {
+    // The client went away mid-body, or the pipeline failed in a way it could not encode.
+    if (res.headersSent || res.destroyed) return;
+    response = { status: 500, headers: { 'content-type': 'text/plain' }, body: 'InternalFailure' };
+  }
+  if (res.destroyed) return;
+  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+  res.end(response.body);
+}
+
+function newContext(req: http.IncomingMessage, listener: ListenerInfo, now: Date): RequestContext {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  // SigV4 joins repeated header values with ',' (Node's req.headers would join some with ', ').
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headersDistinct)) {
+    if (v !== undefined) headers[k] = v.join(',');
+  }
+  const request: HttpRequest = {
+    method: req.method ?? 'GET',
+    path: q < 0 ? url : url.slice(0, q),
+    rawQuery: q < 0 ? '' : url.slice(q + 1),
+    headers,
+    body: Buffer.alloc(0),
+  };
+  const socket = req.socket as TLSSocket;
+  const ctx: RequestContext = {
+    requestId: randomUUID(),
+    receivedAt: now,
+    listener,
+    sourceIp: normaliseIp(req.socket.remoteAddress ?? ''),
+    userAgent: headers['user-agent'] ?? '',
+    request,
+    region: 'us-east-1',
+  };
+  if (listener.secure && typeof socket.getProtocol === 'function') {
+    ctx.tlsDetails = {
+      tlsVersion: socket.getProtocol() ?? 'unknown',
+      cipherSuite: socket.getCipher()?.standardName ?? 'unknown',
+      clientProvidedHostHeader: headers.host ?? '',
+    };
+  }
+  return ctx;
+}
+
+/** Strips the IPv4-mapped prefix so policies written with IPv4 CIDRs match. */
+function normaliseIp(ip: string): string {
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+/** Buffers the body up to `limit` bytes; undefined when it is larger (the rest is discarded, never stored). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Graceful stop: refuse new connections, let in-flight requests finish (up to `graceMs`), then close the rest.
+ */
+export async function stopListener(l: RunningListener, graceMs = 10_000): Promise<void> {
+  const closed = new Promise<void>((resolve) => l.server.close(() => resolve()));
+  l.server.closeIdleConnections();
+  const timer = setTimeout(() => l.server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+}
