@@ -9,8 +9,14 @@ export interface Db {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs a statement; returns the number of rows changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
-  /** Serialisable unit of work; nested calls join the outer transaction. */
+  /**
+   * Unit of work; nested calls join the outer transaction. Both implementations nest as SAVEPOINTs, so a nested
+   * call that throws undoes only its own writes, and any Db call made from inside `fn`'s async context (even
+   * through the root handle) runs in the transaction.
+   */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters (migrations). Optional: added by the state layer. */
+  exec?(sql: string): Promise<void>;
   close(): Promise<void>;
 }
 

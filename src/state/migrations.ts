@@ -1,0 +1,133 @@
+import { assertSchemaName } from './sql-params.js';
+import type { Db, Dialect } from './types.js';
+
+export interface Migration {
+  /** Positive, strictly increasing; never renumber or edit a released migration, add a new one. */
+  version: number;
+  name: string;
+  /** One script for both engines, or one per engine when the DDL differs. */
+  up: string | { sqlite: string; postgres: string };
+}
+
+/*
+ * Conventions (both engines): timestamps are BIGINT epoch milliseconds, booleans INTEGER 0/1, JSON TEXT.
+ * PostgreSQL key columns are COLLATE "C" so ORDER BY and range scans use code point order, as SQLite's BINARY
+ * collation does; pagination and id-prefix ranges then agree on both engines whatever the database locale.
+ */
+const INITIAL_SQLITE = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE resources (
+  account_id TEXT NOT NULL, service TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, parent_id TEXT,
+  doc TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, service, kind, id)
+) STRICT;
+CREATE INDEX resources_by_id ON resources (service, kind, id);
+CREATE INDEX resources_by_parent ON resources (account_id, service, kind, parent_id);
+CREATE TABLE audit_events (
+  event_id TEXT PRIMARY KEY, event_time INTEGER NOT NULL, event_source TEXT NOT NULL, event_name TEXT NOT NULL,
+  read_only INTEGER NOT NULL, account_id TEXT, doc TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_events_by_time ON audit_events (event_time, event_id);
+`;
+
+const INITIAL_POSTGRES = `
+CREATE TABLE meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE resources (
+  account_id TEXT COLLATE "C" NOT NULL, service TEXT COLLATE "C" NOT NULL, kind TEXT COLLATE "C" NOT NULL,
+  id TEXT COLLATE "C" NOT NULL, parent_id TEXT COLLATE "C",
+  doc TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+  PRIMARY KEY (account_id, service, kind, id)
+);
+CREATE INDEX resources_by_id ON resources (service, kind, id);
+CREATE INDEX resources_by_parent ON resources (account_id, service, kind, parent_id);
+CREATE TABLE audit_events (
+  event_id TEXT COLLATE "C" PRIMARY KEY, event_time BIGINT NOT NULL, event_source TEXT NOT NULL,
+  event_name TEXT NOT NULL, read_only INTEGER NOT NULL, account_id TEXT, doc TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_time ON audit_events (event_time, event_id);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', up: { sqlite: INITIAL_SQLITE, postgres: INITIAL_POSTGRES } },
+];
+
+const BOOKKEEPING = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;
+
+export interface MigrateOptions {
+  migrations?: readonly Migration[];
+  /** PostgreSQL: create this schema first if missing (under the same lock, so replicas do not race). */
+  createSchema?: string;
+  now?: () => Date;
+}
+
+/**
+ * Brings the database up to date in one transaction; returns the versions it applied (none when current).
+ * Replicas starting together on PostgreSQL serialise on a transaction-scoped advisory lock; on SQLite
+ * BEGIN IMMEDIATE does the same. Refuses a database migrated by a newer build rather than run on it.
+ */
+export async function migrate(db: Db, opts: MigrateOptions = {}): Promise<number[]> {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  checkOrder(migrations);
+  const now = opts.now ?? (() => new Date());
+  return db.transaction(async (tx) => {
+    const exec = execOf(tx);
+    if (tx.dialect === 'postgres') await lockMigrations(tx, opts.createSchema);
+    await exec(BOOKKEEPING);
+    const applied = await tx.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations');
+    checkApplied(applied, migrations);
+    const done = new Set(applied.map((r) => Number(r.version)));
+    const todo = migrations.filter((m) => !done.has(m.version));
+    for (const m of todo) {
+      await exec(scriptFor(m, tx.dialect));
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        m.version,
+        m.name,
+        now().getTime(),
+      ]);
+    }
+    return todo.map((m) => m.version);
+  });
+}
+
+async function lockMigrations(tx: Db, createSchema: string | undefined): Promise<void> {
+  // Keyed by search_path, so tests migrating separate schemas in parallel do not wait for each other.
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('vigil:migrate:' || current_setting('search_path')))");
+  if (createSchema !== undefined) {
+    assertSchemaName(createSchema);
+    await execOf(tx)(`CREATE SCHEMA IF NOT EXISTS ${createSchema}`);
+  }
+}
+
+function execOf(db: Db): (sql: string) => Promise<void> {
+  const exec = db.exec?.bind(db);
+  if (!exec) throw new Error('migrate needs a Db that implements exec()');
+  return exec;
+}
+
+function scriptFor(m: Migration, dialect: Dialect): string {
+  return typeof m.up === 'string' ? m.up : m.up[dialect];
+}
+
+function checkOrder(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (!Number.isSafeInteger(m.version) || m.version < 1) throw new Error(`bad migration version ${m.version}`);
+    if (i > 0 && m.version <= migrations[i - 1].version) {
+      throw new Error(`migrations out of order at version ${m.version}`);
+    }
+  });
+}
+
+function checkApplied(applied: { version: number; name: string }[], migrations: readonly Migration[]): void {
+  const known = new Map(migrations.map((m) => [m.version, m.name]));
+  for (const row of applied) {
+    const version = Number(row.version);
+    const name = known.get(version);
+    if (name === undefined) {
+      throw new Error(`database has schema version ${version}, unknown to this build: upgrade Vigil`);
+    }
+    if (name !== row.name) {
+      throw new Error(`schema version ${version} is '${row.name}' in the database but '${name}' in this build`);
+    }
+  }
+}
