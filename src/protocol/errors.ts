@@ -12,11 +12,16 @@ export class ServiceError extends Error {
   readonly extra: Record<string, unknown>;
   /** Response headers the error must carry (e.g. Retry-After). */
   readonly headers: Record<string, string>;
+  /**
+   * The modelled error shape, when it differs from `code`: query-compatible services send the shape name as the JSON
+   * `__type` and the awsQueryError code in `x-amzn-query-error` (CloudWatch `DashboardNotFoundError` vs `ResourceNotFound`).
+   */
+  readonly shape?: string;
 
   constructor(
     code: string,
     message: string,
-    opts: { httpStatus?: number; fault?: Fault; extra?: Record<string, unknown>; headers?: Record<string, string> } = {},
+    opts: { httpStatus?: number; fault?: Fault; extra?: Record<string, unknown>; headers?: Record<string, string>; shape?: string } = {},
   ) {
     super(message);
     this.name = code;
@@ -25,6 +30,7 @@ export class ServiceError extends Error {
     this.fault = opts.fault ?? (this.httpStatus >= 500 ? 'server' : 'client');
     this.extra = opts.extra ?? {};
     this.headers = opts.headers ?? {};
+    this.shape = opts.shape;
   }
 }
 

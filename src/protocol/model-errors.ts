@@ -14,5 +14,29 @@ export function modelError(model: ServiceModel, shapeName: string, message: stri
     httpStatus,
     fault: trait.senderFault === false || shape.fault ? 'server' : 'client',
     extra,
+    shape: shapeName,
   });
 }
+
+const errorCodeIndex = new WeakMap<ServiceModel, Map<string, string>>();
+
+/**
+ * The modelled error shape an error code stands for: the shape itself when named so, else the shape whose awsQueryError
+ * trait carries the code (IAM `NoSuchEntity` → `NoSuchEntityException`). Undefined for unmodelled (common) errors.
+ */
+export function findErrorShape(model: ServiceModel, code: string): string | undefined {
+  const direct = model.shapes[code];
+  if (direct?.type === 'structure' && direct.exception) return code;
+  let index = errorCodeIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const [name, shape] of Object.entries(model.shapes)) {
+      if (shape.type === 'structure' && shape.exception && shape.error?.code && !index.has(shape.error.code)) {
+        index.set(shape.error.code, name);
+      }
+    }
+    errorCodeIndex.set(model, index);
+  }
+  return index.get(code);
+}
+

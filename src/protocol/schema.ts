@@ -50,7 +50,8 @@ export type Shape = StructureShape | ListShape | MapShape | StringShape | Number
 export interface OperationModel {
   name: string;
   http: { method: string; requestUri: string; responseCode?: number };
-  input?: { shape: string };
+  /** `locationName`/`xmlNamespace`: the request root element of restXml operations (S3). */
+  input?: { shape: string; locationName?: string; xmlNamespace?: { uri: string } };
   output?: { shape: string; resultWrapper?: string };
   errors?: { shape: string }[];
   /** botocore `authtype` (e.g. `none` for STS AssumeRoleWithWebIdentity, `v4-unsigned-body`). */
