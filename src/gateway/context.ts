@@ -45,4 +45,8 @@ export interface RequestContext {
   response?: HttpResponse;
   /** Set by internal calls (service → service through the gateway): the caller is already resolved. */
   internal?: boolean;
+  /** Internal calls: the AWS service acting for the principal (`sagemaker.amazonaws.com`). */
+  viaService?: string;
+  /** Condition keys the caller of an internal call adds (aws:ViaAWSService, kms:ViaService…). */
+  extraConditionKeys?: Record<string, ContextValue | undefined>;
 }

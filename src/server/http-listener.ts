@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { RequestContext, ListenerInfo } from '../gateway/context.js';
 import { CommonErrors } from '../protocol/errors.js';
@@ -27,9 +28,8 @@ export type RequestRunner = (ctx: RequestContext) => Promise<HttpResponse>;
 export interface ListenerOptions {
   tls?: https.ServerOptions;
   maxBodyBytes: number;
+  /** Runs the pipeline; a context that already carries an error (oversized body) is only encoded and audited. */
   run: RequestRunner;
-  /** Encodes errors raised before the pipeline runs (oversized body) in the client's likely protocol. */
-  encodeEarlyError: (ctx: RequestContext) => HttpResponse;
   now: () => Date;
 }
 
@@ -42,6 +42,7 @@ export async function startListener(spec: ListenerSpec, opts: ListenerOptions): 
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
+  server.on('clientError', answerUnparsableRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(spec.port, spec.host, () => { server.off('error', reject); resolve(); });
@@ -59,12 +60,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, liste
     const body = await readBody(req, opts.maxBodyBytes);
     if (body === undefined) {
       ctx.error = CommonErrors.requestTooLarge(opts.maxBodyBytes);
-      response = opts.encodeEarlyError(ctx);
       res.setHeader('connection', 'close');
     } else {
       ctx.request.body = body;
-      response = await opts.run(ctx);
     }
+    response = await opts.run(ctx);
   } catch {
     // The client went away mid-body, or the pipeline failed in a way it could not encode.
     if (res.headersSent || res.destroyed) return;
@@ -139,6 +139,23 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | un
     req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks, size)));
     req.on('error', reject);
   });
+}
+
+/**
+ * Bytes that are not HTTP/1.1 (a body without framing, oversized headers) never reach the pipeline; they still
+ * get an AWS-shaped JSON error instead of Node's bare 400, and the connection is closed.
+ */
+function answerUnparsableRequest(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const code = tooLarge ? 'RequestHeaderSectionTooLarge' : 'BadRequest';
+  const body = JSON.stringify({ __type: code, message: tooLarge ? 'Request headers are too large' : 'The request is not valid HTTP/1.1' });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nX-Amzn-ErrorType: ${code}\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /**

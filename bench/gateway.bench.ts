@@ -1,0 +1,153 @@
+/**
+ * Gateway benchmark (issue 2): an authorized call (SigV4 + IAM evaluation + audit) through Vigil against a
+ * bare node:http handler returning the same bytes, both driven by the same load generator in the same run.
+ * Also the p99 of authenticate + authorize, timed stage by stage in-process.
+ *
+ *   npm run bench            (BENCH_SECONDS=10 BENCH_CONNECTIONS=32 by default)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { startVigil } from '../src/server/app.js';
+import { STAGES } from '../src/gateway/pipeline.js';
+import type { RequestContext } from '../src/gateway/context.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const BODY = 'Action=GetUser&Version=2010-05-08';
+const POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } }] });
+
+interface Creds { accessKeyId: string; secretAccessKey: string }
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Server pinned to CPU 0 when taskset exists, so the load generator (this process) keeps CPU 1. */
+function spawnPinned(args: string[], readyPattern: RegExp): Promise<ChildProcess> {
+  const useTaskset = os.cpus().length > 1;
+  const [cmd, argv] = useTaskset ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout!.on('data', (d: Buffer) => { if (readyPattern.test(d.toString())) resolve(child); });
+    child.on('exit', (code) => reject(new Error(`server exited early (${code})`)));
+  });
+}
+
+async function benchUser(url: string, root: Creds, ca: string): Promise<Creds> {
+  const iam = new IAMClient({ region: 'us-east-1', endpoint: url, credentials: root, requestHandler: new NodeHttpHandler({ httpsAgent: new https.Agent({ ca }) }) });
+  await iam.send(new CreateUserCommand({ UserName: 'bench' }));
+  await iam.send(new PutUserPolicyCommand({ UserName: 'bench', PolicyName: 'get-user', PolicyDocument: POLICY }));
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: 'bench' }));
+  return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
+}
+
+/** One signed GetUser request; SigV4 has no replay protection, so it stays valid for the skew window. */
+async function signedGetUser(host: string, creds: Creds): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ service: 'iam', region: 'us-east-1', credentials: creds, sha256: Sha256, applyChecksum: false });
+  const req = new HttpRequest({
+    method: 'POST', protocol: 'http:', hostname: host.split(':')[0], port: Number(host.split(':')[1]), path: '/',
+    headers: { host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: BODY,
+  });
+  const signed = await signer.sign(req);
+  return signed.headers;
+}
+
+async function load(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
+  const opts = { url, method: 'POST' as const, headers, body: BODY, connections: CONNECTIONS };
+  await autocannon({ ...opts, duration: 2 }); // warm-up (JIT, caches)
+  const r = await autocannon({ ...opts, duration: SECONDS });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
+}
+
+async function throughput(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-'));
+  const plainPort = await freePort();
+  const vigil = await spawnPinned([path.resolve('bin/vigil.js'), 'serve', '--data-dir', dir, '--port', '0', '--log-level', 'warn',
+    '--listen', `bench=127.0.0.1:${plainPort},plaintext`], /listening on/);
+  let bare: ChildProcess | undefined;
+  try {
+    const creds = await readFile(path.join(dir, 'credentials'), 'utf8');
+    const root = { accessKeyId: /aws_access_key_id = (\S+)/.exec(creds)![1], secretAccessKey: /aws_secret_access_key = (\S+)/.exec(creds)![1] };
+    const ca = await readFile(path.join(dir, 'tls', 'ca.pem'), 'utf8');
+    const httpsUrl = /endpoint_url = (\S+)/.exec(await readFile(path.join(dir, 'config'), 'utf8'))![1];
+    const user = await benchUser(httpsUrl, root, ca);
+    const host = `127.0.0.1:${plainPort}`;
+    const headers = await signedGetUser(host, user);
+    const sample = await fetch(`http://${host}/`, { method: 'POST', headers, body: BODY });
+    const sampleBody = Buffer.from(await sample.arrayBuffer());
+    if (sample.status !== 200) throw new Error(`benchmark call failed: ${sample.status} ${sampleBody.toString()}`);
+    const barePort = await freePort();
+    bare = await spawnPinned([path.resolve('bench/bare-server.mjs'), String(barePort), JSON.stringify({
+      status: 200, headers: { 'content-type': sample.headers.get('content-type') ?? 'text/xml' }, body: sampleBody.toString('base64'),
+    })], /ready/);
+    const baseline = await load(`http://127.0.0.1:${barePort}/`, headers);
+    const gateway = await load(`http://${host}/`, headers);
+    console.log(`\nthroughput, ${CONNECTIONS} connections, ${SECONDS} s, iam:GetUser (SigV4 + IAM policy with a condition + audit + SQLite read):`);
+    console.log(`  bare node:http  ${baseline.rps.toFixed(0).padStart(7)} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms  non-2xx ${baseline.non2xx}`);
+    console.log(`  vigil gateway   ${gateway.rps.toFixed(0).padStart(7)} req/s  p50 ${gateway.p50} ms  p99 ${gateway.p99} ms  non-2xx ${gateway.non2xx}`);
+    console.log(`  ratio vigil / bare = ${(gateway.rps / baseline.rps).toFixed(3)}  (target >= 0.6)`);
+  } finally {
+    bare?.kill('SIGTERM');
+    vigil.kill('SIGTERM');
+    await new Promise((r) => vigil.once('exit', r));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Times the authenticate and authorize stages alone, on a real in-process Vigil with warm caches. */
+async function stageLatency(iterations = 20_000): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-'));
+  const server = await startVigil({ dataDir: dir, host: '127.0.0.1', port: 0, listeners: [], tlsSans: [], clockSkewSeconds: 300,
+    authBurst: 20, logLevel: 'warn', env: {}, announce: () => undefined });
+  try {
+    const creds = await readFile(path.join(dir, 'credentials'), 'utf8');
+    const root = { accessKeyId: /aws_access_key_id = (\S+)/.exec(creds)![1], secretAccessKey: /aws_secret_access_key = (\S+)/.exec(creds)![1] };
+    const user = await benchUser(server.url, root, await readFile(path.join(dir, 'tls', 'ca.pem'), 'utf8'));
+    const host = new URL(server.url).host;
+    const headers = Object.fromEntries(Object.entries(await signedGetUser(host, user)).map(([k, v]) => [k.toLowerCase(), v]));
+    const stage = (name: string) => STAGES.find(([n]) => n === name)![1];
+    const [route, authenticate, decode, validate, authorize] = ['route', 'authenticate', 'decode', 'validate', 'authorize'].map(stage);
+    const samples: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      const ctx: RequestContext = {
+        requestId: String(i), receivedAt: new Date(), listener: { name: 'bench', secure: true }, sourceIp: '127.0.0.1',
+        userAgent: 'bench', region: 'us-east-1',
+        request: { method: 'POST', path: '/', rawQuery: '', headers: { ...headers }, body: Buffer.from(BODY) },
+      };
+      await route(ctx, server.pipeline);
+      const t0 = process.hrtime.bigint();
+      await authenticate(ctx, server.pipeline);
+      const t1 = process.hrtime.bigint();
+      await decode(ctx, server.pipeline);
+      await validate(ctx, server.pipeline);
+      const t2 = process.hrtime.bigint();
+      await authorize(ctx, server.pipeline);
+      const t3 = process.hrtime.bigint();
+      samples.push(Number(t1 - t0 + (t3 - t2)) / 1000);
+    }
+    const warm = samples.slice(Math.floor(iterations / 10)).sort((a, b) => a - b);
+    const q = (p: number) => warm[Math.min(warm.length - 1, Math.floor(p * warm.length))].toFixed(1);
+    console.log(`\nauthenticate + authorize, in-process, ${warm.length} warm samples: p50 ${q(0.5)} µs  p90 ${q(0.9)} µs  p99 ${q(0.99)} µs  (target p99 <= 200 µs)`);
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await stageLatency();
+await throughput();

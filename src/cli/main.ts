@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { envLines } from './env.js';
+import { serveCommand } from './serve.js';
+import { UsageError } from './args.js';
+
+const HELP = `Usage: vigil <command> [options]
+
+Commands:
+  serve   Run the Vigil server (HTTPS, SigV4, IAM) on the embedded default or PostgreSQL
+          --data-dir DIR (./.vigil)  --host H (127.0.0.1)  --port N (8443, 0 = any free port)
+          --listen NAME=HOST:PORT[,vpce=vpce-ID][,plaintext]  (repeatable network boundaries)
+          --allow-insecure  --tls-san NAME  --tls-cert FILE --tls-key FILE
+          --master-key-file FILE (or VIGIL_MASTER_KEY)  --database postgres://…
+          --clock-skew SECONDS (300)  --auth-burst N (20)  --log-level LEVEL (info)
+  env     Print the export lines that point the AWS CLI, SDKs and boto3 at Vigil
+          --data-dir DIR (./.vigil)
+  version Print the version
+  help    Show this text
+`;
+
+/** Entry point of the `vigil` command; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest);
+      case 'env':
+        return envCommand(rest);
+      case 'version':
+      case '--version':
+        process.stdout.write(`${await version()}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP);
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`vigil: ${err.message}\n\nRun 'vigil help' for usage.\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function envCommand(argv: string[]): number {
+  let dir = './.vigil';
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--data-dir' && argv[i + 1]) dir = argv[++i];
+    else if (argv[i].startsWith('--data-dir=')) dir = argv[i].slice('--data-dir='.length);
+    else throw new UsageError(`unknown option '${argv[i]}' for 'vigil env'`);
+  }
+  process.stdout.write(`${envLines(dir).join('\n')}\n`);
+  return 0;
+}
+
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,216 @@
+import type { Logger } from 'pino';
+import { parseSigV4, verifySigV4 } from '../auth/sigv4.js';
+import type { AuthThrottle } from '../auth/throttle.js';
+import { SigV4Error, type CredentialResolver } from '../auth/types.js';
+import { CommonErrors, ServiceError, type ErrorFamily } from '../protocol/errors.js';
+import { protocols } from '../protocol/index.js';
+import type { HttpResponse, Protocol } from '../protocol/types.js';
+import { validateInput } from '../protocol/validate.js';
+import type { Clock } from '../server/deps.js';
+import { buildAuditEvent } from './audit-event.js';
+import type { AuditWriter } from './audit-writer.js';
+import { authorize } from './authorize.js';
+import type { RequestContext } from './context.js';
+import type { RequestMetrics } from './metrics.js';
+import type { Router } from './router.js';
+
+export interface PipelineDeps {
+  router: Router;
+  credentials: CredentialResolver;
+  throttle: AuthThrottle;
+  audit: AuditWriter;
+  metrics: RequestMetrics;
+  clock: Clock;
+  log: Logger;
+  /** Allowed clock skew for SigV4 (default 300 s). */
+  skewSeconds: number;
+  /** Called after a successful authentication with a long-term key (GetAccessKeyLastUsed). */
+  onAccessKeyUsed?: (accessKeyId: string, service: string, region: string, when: Date) => void;
+}
+
+type Stage = (ctx: RequestContext, deps: PipelineDeps) => void | Promise<void>;
+
+/**
+ * THE request pipeline, in order. Every request runs these stages until one throws; the error is then
+ * encoded by the request's protocol. Encode, audit and metrics always run.
+ */
+export const STAGES: readonly [string, Stage][] = [
+  ['route', route],
+  ['authenticate', authenticate],
+  ['decode', decode],
+  ['validate', validate],
+  ['authorize', authorizeStage],
+  ['invoke', invoke],
+];
+
+export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Promise<HttpResponse> {
+  if (ctx.error) {
+    // Refused before the pipeline (oversized body): still answered in the client's protocol and audited.
+    try { route(ctx, deps); } catch { /* answered in the fallback protocol */ }
+  } else {
+    try {
+      for (const [, stage] of STAGES) await stage(ctx, deps);
+    } catch (err) {
+      ctx.error = toServiceError(err, ctx, deps.log);
+    }
+  }
+  ctx.response = encode(ctx);
+  await audit(ctx, deps);
+  recordMetrics(ctx, deps);
+  return ctx.response;
+}
+
+/** Internal calls arrive routed, authenticated and decoded; the rest of the pipeline is the same. */
+const INTERNAL_STAGES: readonly Stage[] = [validate, authorizeStage, invoke];
+
+export async function runInternalPipeline(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+  try {
+    for (const stage of INTERNAL_STAGES) await stage(ctx, deps);
+  } catch (err) {
+    ctx.error = toServiceError(err, ctx, deps.log);
+  }
+  await audit(ctx, deps);
+  recordMetrics(ctx, deps);
+}
+
+function route(ctx: RequestContext, deps: PipelineDeps): void {
+  const r = deps.router.route(ctx.request);
+  ctx.service = r.service;
+  ctx.protocol = protocols[r.protocol];
+  ctx.queryCompatible = r.queryCompatible;
+  // Known this early so that failed authentications are audited under the operation's name; a request whose
+  // operation cannot be read is answered by the decode stage, after authentication.
+  try {
+    const name = ctx.protocol.operationName(ctx.request, r.service.model);
+    ctx.operation = name ? r.service.model.operations[name] : undefined;
+  } catch {
+    ctx.operation = undefined;
+  }
+}
+
+async function authenticate(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+  const svc = ctx.service!;
+  const family = ctx.protocol!.errorFamily;
+  const now = deps.clock.now();
+  const blocked = deps.throttle.isBlocked(ctx.sourceIp, now.getTime());
+  if (blocked.blocked) throw CommonErrors.throttling(family, blocked.retryAfterSeconds);
+  try {
+    const carrier = parseSigV4(ctx.request);
+    if (!carrier) throw new SigV4Error('missing', 'Missing Authentication Token');
+    ctx.accessKeyId = carrier.accessKeyId;
+    if (carrier.service !== svc.signingName) {
+      throw new SigV4Error('incomplete', `Credential should be scoped to correct service: '${svc.signingName}'. `);
+    }
+    const cred = await deps.credentials.resolve(carrier.accessKeyId);
+    if (!cred || cred.status !== 'Active') throw new SigV4Error('invalid-token', 'The security token included in the request is invalid.');
+    verifySigV4(ctx.request, carrier, cred, { now, skewSeconds: deps.skewSeconds });
+    ctx.principal = cred.principal;
+    ctx.region = carrier.region;
+    if (!cred.sessionToken) deps.onAccessKeyUsed?.(cred.accessKeyId, svc.signingName, carrier.region, now);
+  } catch (err) {
+    if (err instanceof SigV4Error) {
+      deps.throttle.recordFailure(ctx.sourceIp, now.getTime());
+      throw sigV4ServiceError(err, family);
+    }
+    throw err;
+  }
+}
+
+function decode(ctx: RequestContext): void {
+  const svc = ctx.service!;
+  let op = ctx.operation;
+  if (!op) {
+    const name = ctx.protocol!.operationName(ctx.request, svc.model);
+    op = name ? svc.model.operations[name] : undefined;
+    if (!op) throw unknownOperation(ctx.protocol!, name);
+    ctx.operation = op;
+  }
+  if (!svc.operations[op.name]) throw CommonErrors.notImplemented(svc.model.metadata.serviceId, op.name);
+  ctx.input = ctx.protocol!.decode(ctx.request, svc.model, op);
+}
+
+function validate(ctx: RequestContext): void {
+  validateInput(ctx.service!.model, ctx.operation!, ctx.input!, ctx.protocol!.errorFamily);
+}
+
+async function authorizeStage(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+  const svc = ctx.service!;
+  const impl = svc.operations[ctx.operation!.name];
+  ctx.action = `${svc.actionPrefix}:${ctx.operation!.name}`;
+  if (impl.alwaysAllowed) return;
+  const requirement = await impl.authz(ctx.input!, ctx);
+  ctx.action = requirement.action ?? ctx.action;
+  ctx.resources = requirement.resources;
+  ctx.conditionKeys = ctx.extraConditionKeys ? { ...ctx.extraConditionKeys, ...requirement.conditionKeys } : requirement.conditionKeys;
+  authorize(ctx, ctx.principal!, { ...requirement, conditionKeys: ctx.conditionKeys }, ctx.action, deps.clock.now());
+}
+
+async function invoke(ctx: RequestContext): Promise<void> {
+  const impl = ctx.service!.operations[ctx.operation!.name];
+  ctx.output = (await impl.handler(ctx.input!, ctx)) ?? undefined;
+}
+
+function encode(ctx: RequestContext): HttpResponse {
+  if (ctx.internal) return { status: ctx.error?.httpStatus ?? 200, headers: {}, body: '' };
+  const protocol = ctx.protocol ?? fallbackProtocol(ctx);
+  let res: HttpResponse;
+  if (ctx.error) {
+    res = protocol.encodeError(ctx.error, { requestId: ctx.requestId, model: ctx.service?.model, operation: ctx.operation, queryCompatible: ctx.queryCompatible });
+  } else {
+    res = protocol.encode(ctx.output, { requestId: ctx.requestId, model: ctx.service!.model, operation: ctx.operation!, queryCompatible: ctx.queryCompatible });
+  }
+  return res;
+}
+
+async function audit(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+  try {
+    const event = buildAuditEvent(ctx, deps.clock.now());
+    if (event.readOnly === false && !ctx.error) await deps.audit.writeNow(event);
+    else deps.audit.enqueue(event);
+  } catch (err) {
+    // A write event that cannot be made durable must not be reported as a success.
+    deps.log.error({ err, requestId: ctx.requestId }, 'audit write failed');
+    if (!ctx.error) {
+      ctx.error = CommonErrors.internal(ctx.requestId);
+      ctx.response = encode(ctx);
+    }
+  }
+}
+
+function recordMetrics(ctx: RequestContext, deps: PipelineDeps): void {
+  const ms = deps.clock.now().getTime() - ctx.receivedAt.getTime();
+  deps.metrics.record(ctx.service?.name ?? 'unknown', ctx.operation?.name ?? 'unknown', ctx.response?.status ?? 0, ms);
+}
+
+function toServiceError(err: unknown, ctx: RequestContext, log: Logger): ServiceError {
+  if (err instanceof ServiceError) return err;
+  if (err instanceof SigV4Error) return sigV4ServiceError(err, ctx.protocol?.errorFamily ?? 'json');
+  log.error({ err, requestId: ctx.requestId, service: ctx.service?.name, operation: ctx.operation?.name }, 'internal failure');
+  return CommonErrors.internal(ctx.requestId);
+}
+
+export function sigV4ServiceError(err: SigV4Error, family: ErrorFamily): ServiceError {
+  switch (err.kind) {
+    case 'missing': return CommonErrors.missingAuthenticationToken(family);
+    case 'incomplete': return CommonErrors.incompleteSignature(err.message, family);
+    case 'invalid-token': return CommonErrors.invalidClientTokenId(family);
+    case 'signature': return CommonErrors.signatureDoesNotMatch(err.message, family);
+    case 'expired-token': return CommonErrors.expiredToken(family);
+    case 'request-expired': return CommonErrors.accessDenied(err.message, family);
+  }
+}
+
+function unknownOperation(protocol: Protocol, name: string | undefined): ServiceError {
+  const shown = JSON.stringify((name ?? '').slice(0, 128));
+  return protocol.errorFamily === 'query'
+    ? new ServiceError('InvalidAction', `Could not find operation ${shown} for version of this service`, { httpStatus: 400 })
+    : new ServiceError('UnknownOperationException', `Unknown operation ${shown}`, { httpStatus: 400 });
+}
+
+/** Before routing succeeds there is no protocol: answer in the form the client most likely reads. */
+function fallbackProtocol(ctx: RequestContext): Protocol {
+  const ct = ctx.request.headers['content-type'] ?? '';
+  if (ct.startsWith('application/x-www-form-urlencoded')) return protocols.awsQuery;
+  if (ctx.request.headers['smithy-protocol'] === 'rpc-v2-cbor') return protocols.rpcv2Cbor;
+  return protocols.awsJson1_1;
+}

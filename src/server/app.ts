@@ -1,0 +1,172 @@
+import path from 'node:path';
+import pino from 'pino';
+import { AuthThrottle } from '../auth/throttle.js';
+import { StoreCredentialResolver, createRootAccessKey } from '../auth/credentials.js';
+import { MasterKey } from '../crypto/master-key.js';
+import { AuditWriter } from '../gateway/audit-writer.js';
+import { RequestMetrics } from '../gateway/metrics.js';
+import { runPipeline, type PipelineDeps } from '../gateway/pipeline.js';
+import { Router } from '../gateway/router.js';
+import { createIamService } from '../services/iam/index.js';
+import { recordAccessKeyUse } from '../services/iam/index.js';
+import { createStsService } from '../services/sts/index.js';
+import type { ServiceDefinition } from '../services/types.js';
+import { openState } from '../state/index.js';
+import type { StateBackend } from '../state/types.js';
+import { prepareDataDir, randomAccountId, updateConfigEndpoint, writeClientFiles } from '../cli/datadir.js';
+import { systemClock, type Clock, type InternalCaller, type ServiceDeps } from './deps.js';
+import { InternalClient } from '../gateway/internal-client.js';
+import { startListener, stopListener, type ListenerSpec, type RunningListener } from './http-listener.js';
+import { ensureCertificates, loadUserCertificates, tlsServerOptions } from './tls.js';
+
+export interface VigilOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  listeners: ListenerSpec[];
+  tlsSans: string[];
+  tlsCert?: string;
+  tlsKey?: string;
+  masterKeyFile?: string;
+  database?: string;
+  clockSkewSeconds: number;
+  authBurst: number;
+  authRefillPerSecond?: number;
+  maxBodyBytes?: number;
+  logLevel?: string;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** Where first-start secrets are announced (stderr by default; stdout carries only the listening line). */
+  announce?: (line: string) => void;
+}
+
+export interface VigilServer {
+  accountId: string;
+  /** The main listener's URL, e.g. https://127.0.0.1:8443. */
+  url: string;
+  listeners: RunningListener[];
+  state: StateBackend;
+  audit: AuditWriter;
+  metrics: RequestMetrics;
+  deps: ServiceDeps;
+  /** The pipeline's collaborators (benchmarks time individual stages with them). */
+  pipeline: PipelineDeps;
+  /** Graceful: stop accepting, finish in-flight requests, flush audit, close state. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+
+export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
+  const clock = opts.clock ?? systemClock;
+  const log = pino({ level: opts.logLevel ?? 'info', redact: ['*.secretAccessKey', '*.SecretAccessKey', '*.sessionToken', '*.SessionToken'] }, pino.destination(2));
+  const dir = await prepareDataDir(opts.dataDir, { masterKeyFile: opts.masterKeyFile, env: opts.env ?? process.env });
+  const masterKey = MasterKey.fromBase64(dir.masterKeyBase64);
+  const state = await openState(opts.database ? { url: opts.database } : { sqlitePath: path.join(dir.dir, 'state.db') });
+  try {
+    await checkMasterKey(state, masterKey, dir.dir);
+    const accountId = await state.meta.setIfAbsent('account-id', randomAccountId());
+    const credentials = new StoreCredentialResolver({ state, secrets: masterKey, clock });
+    // Services are built before the pipeline that serves them; internal calls go through this late binding.
+    const late: { client?: InternalClient } = {};
+    const internal: InternalCaller = {
+      call: (principal, service, operation, input, callOpts) => {
+        if (!late.client) throw new Error('internal calls are not available before start-up completes');
+        return late.client.call(principal, service, operation, input, callOpts);
+      },
+    };
+    const deps: ServiceDeps = { state, secrets: masterKey, clock, credentials, log, internal };
+    const services: ServiceDefinition[] = [createIamService(deps), createStsService(deps)];
+    const audit = new AuditWriter(state.audit, log);
+    const metrics = new RequestMetrics();
+    const pipelineDeps: PipelineDeps = {
+      router: new Router(services),
+      credentials,
+      throttle: new AuthThrottle({ burst: opts.authBurst, refillPerSecond: opts.authRefillPerSecond ?? 2 }),
+      audit,
+      metrics,
+      clock,
+      log,
+      skewSeconds: opts.clockSkewSeconds,
+      onAccessKeyUsed: (akid, service, region, when) => void recordAccessKeyUse(deps, akid, service, region, when).catch(
+        (err: unknown) => log.warn({ err }, 'could not record access key use')),
+    };
+    late.client = new InternalClient(pipelineDeps, services);
+    const tls = await tlsMaterial(opts, dir.dir);
+    const listeners = await startAll(opts, tls, pipelineDeps, opts.maxBodyBytes ?? DEFAULT_MAX_BODY, clock);
+    const url = listeners[0].url;
+    const clientUrl = clientEndpoint(url);
+    const caBundle = opts.tlsCert ? null : undefined;
+    await firstStartCredentials(deps, accountId, dir.dir, clientUrl, caBundle, opts.announce ?? ((l) => process.stderr.write(`${l}\n`)));
+    await updateConfigEndpoint(dir.dir, clientUrl, { caBundle });
+    log.info({ url, accountId, listeners: listeners.map((l) => l.url) }, 'vigil started');
+    return {
+      accountId, url, listeners, state, audit, metrics, deps, pipeline: pipelineDeps,
+      async close() {
+        await Promise.all(listeners.map((l) => stopListener(l)));
+        await audit.flush();
+        await state.close();
+        log.flush();
+      },
+    };
+  } catch (err) {
+    await state.close();
+    throw err;
+  }
+}
+
+/** Refuses to start when the master key is not the one the data was sealed with. */
+async function checkMasterKey(state: StateBackend, key: MasterKey, dir: string): Promise<void> {
+  const fingerprint = key.fingerprint();
+  const stored = await state.meta.setIfAbsent('master-key-fingerprint', fingerprint);
+  if (stored !== fingerprint) {
+    throw new Error(`the master key does not match the data in ${dir}: start with the key this data was created with ` +
+      '(VIGIL_MASTER_KEY, --master-key-file, or DIR/master.key)');
+  }
+}
+
+async function tlsMaterial(opts: VigilOptions, dir: string): Promise<{ certPem: string; keyPem: string; caPem?: string }> {
+  if (opts.tlsCert || opts.tlsKey) {
+    if (!opts.tlsCert || !opts.tlsKey) throw new Error('--tls-cert and --tls-key must be given together');
+    return loadUserCertificates(opts.tlsCert, opts.tlsKey);
+  }
+  return ensureCertificates(path.join(dir, 'tls'), { sans: opts.tlsSans });
+}
+
+async function startAll(opts: VigilOptions, tls: { certPem: string; keyPem: string; caPem?: string }, deps: PipelineDeps,
+  maxBodyBytes: number, clock: Clock): Promise<RunningListener[]> {
+  const specs: ListenerSpec[] = [{ name: 'default', host: opts.host, port: opts.port, plaintext: false }, ...opts.listeners];
+  const started: RunningListener[] = [];
+  try {
+    for (const spec of specs) {
+      started.push(await startListener(spec, {
+        tls: tlsServerOptions(tls),
+        maxBodyBytes,
+        run: (ctx) => runPipeline(ctx, deps),
+        now: () => clock.now(),
+      }));
+    }
+  } catch (err) {
+    await Promise.all(started.map((l) => stopListener(l, 0)));
+    throw err;
+  }
+  return started;
+}
+
+/** First start only: mint the root access key, write the client files, announce the key once. */
+async function firstStartCredentials(deps: ServiceDeps, accountId: string, dir: string, url: string, caBundle: null | undefined,
+  announce: (l: string) => void): Promise<void> {
+  const marker = `root-key-created:${accountId}`;
+  if (await deps.state.meta.get(marker)) return;
+  const key = await createRootAccessKey(deps, accountId);
+  await writeClientFiles(dir, { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, endpointUrl: url, caBundle });
+  await deps.state.meta.set(marker, new Date().toISOString());
+  announce(`vigil: created account ${accountId}; root access key ${key.accessKeyId} written to ${path.join(dir, 'credentials')} (shown once):`);
+  announce(`vigil:   aws_access_key_id = ${key.accessKeyId}`);
+  announce(`vigil:   aws_secret_access_key = ${key.secretAccessKey}`);
+}
+
+/** A wildcard bind address is not something a client can connect to or that the certificate names. */
+function clientEndpoint(url: string): string {
+  return url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+}
