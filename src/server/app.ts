@@ -29,6 +29,8 @@ export interface VigilOptions {
   tlsKey?: string;
   masterKeyFile?: string;
   database?: string;
+  /** PostgreSQL schema to keep Vigil's tables in (default: the connection's search_path). */
+  databaseSchema?: string;
   clockSkewSeconds: number;
   authBurst: number;
   authRefillPerSecond?: number;
@@ -62,7 +64,7 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
   const log = pino({ level: opts.logLevel ?? 'info', redact: ['*.secretAccessKey', '*.SecretAccessKey', '*.sessionToken', '*.SessionToken'] }, pino.destination(2));
   const dir = await prepareDataDir(opts.dataDir, { masterKeyFile: opts.masterKeyFile, env: opts.env ?? process.env });
   const masterKey = MasterKey.fromBase64(dir.masterKeyBase64);
-  const state = await openState(opts.database ? { url: opts.database } : { sqlitePath: path.join(dir.dir, 'state.db') });
+  const state = await openState(opts.database ? { url: opts.database, pgSchema: opts.databaseSchema } : { sqlitePath: path.join(dir.dir, 'state.db') });
   try {
     await checkMasterKey(state, masterKey, dir.dir);
     const accountId = await state.meta.setIfAbsent('account-id', randomAccountId());

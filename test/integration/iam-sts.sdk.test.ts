@@ -6,14 +6,16 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Creds, TestVigil } from '../helpers/vigil.js';
 import { startTestVigil } from '../helpers/vigil.js';
+import { createTestPgSchema } from '../../src/state/testing.js';
 
 const SOURCE_IP_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.1/32' } } }],
 });
 
-describe('IAM and STS through the AWS SDK for JavaScript v3', () => {
+describe.each(['sqlite', 'postgres'] as const)('IAM and STS through the AWS SDK for JavaScript v3 (%s)', (backend) => {
   let v: TestVigil;
+  let pg: { url: string; schema: string; drop(): Promise<void> } | undefined;
   let offsetMs = 0;
   let iamRoot: IAMClient;
   let app: Creds;
@@ -21,7 +23,9 @@ describe('IAM and STS through the AWS SDK for JavaScript v3', () => {
 
   beforeAll(async () => {
     // A clock the test can move forward; the skew window is wide so real-time signatures stay valid.
+    if (backend === 'postgres') pg = await createTestPgSchema();
     v = await startTestVigil({
+      ...(pg ? { database: pg.url, databaseSchema: pg.schema } : {}),
       clock: { now: () => new Date(Date.now() + offsetMs) },
       clockSkewSeconds: 3 * 3600,
       listeners: [
@@ -36,7 +40,10 @@ describe('IAM and STS through the AWS SDK for JavaScript v3', () => {
     const key = await iamRoot.send(new CreateAccessKeyCommand({ UserName: 'app' }));
     app = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
   });
-  afterAll(async () => { await v?.stop(); });
+  afterAll(async () => {
+    await v?.stop();
+    await pg?.drop();
+  });
 
   it('creates users with AWS-shaped ARNs and ids', async () => {
     expect(appArn).toBe(`arn:aws:iam::${v.accountId}:user/app`);

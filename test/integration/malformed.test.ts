@@ -146,3 +146,25 @@ describe('a corpus of malformed and random requests', () => {
     expect(JSON.stringify(events)).not.toContain(secret);
   });
 });
+
+describe('failed authentications', () => {
+  it('are throttled per source address after the burst, with an AWS-shaped Throttling error, and audited', async () => {
+    const v = await startTestVigil({ authBurst: 3 });
+    try {
+      const bad = new STSClient(v.sdk({ accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: 'x'.repeat(40) }));
+      const codes: string[] = [];
+      for (let i = 0; i < 5; i++) codes.push(await bad.send(new GetCallerIdentityCommand({})).then(() => 'ok', (e: Error) => e.name));
+      expect(codes.slice(0, 3)).toEqual(['InvalidClientTokenId', 'InvalidClientTokenId', 'InvalidClientTokenId']);
+      expect(codes.slice(3)).toEqual(['Throttling', 'Throttling']);
+      // The throttle is per address and applies to valid credentials from it too until it refills.
+      const good = await new STSClient(v.sdk(v.root)).send(new GetCallerIdentityCommand({})).catch((e: Error) => e.name);
+      expect(good).toBe('Throttling');
+      await v.server.audit.flush();
+      const events = await v.server.state.audit.list({ limit: 100 });
+      expect(events.filter((e) => e.errorCode === 'Throttling')).toHaveLength(3);
+      expect(events.filter((e) => e.errorCode === 'InvalidClientTokenId')).toHaveLength(3);
+    } finally {
+      await v.stop();
+    }
+  });
+});
