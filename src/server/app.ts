@@ -3,6 +3,7 @@ import pino from 'pino';
 import { AuthThrottle } from '../auth/throttle.js';
 import { StoreCredentialResolver, createRootAccessKey } from '../auth/credentials.js';
 import { MasterKey } from '../crypto/master-key.js';
+import { ReplicatedCredentials } from '../auth/replicated-credentials.js';
 import { AuditWriter } from '../gateway/audit-writer.js';
 import { RequestMetrics } from '../gateway/metrics.js';
 import { runPipeline, type PipelineDeps } from '../gateway/pipeline.js';
@@ -68,7 +69,8 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
   try {
     await checkMasterKey(state, masterKey, dir.dir);
     const accountId = await state.meta.setIfAbsent('account-id', randomAccountId());
-    const credentials = new StoreCredentialResolver({ state, secrets: masterKey, clock });
+    const credentials = new ReplicatedCredentials(new StoreCredentialResolver({ state, secrets: masterKey, clock }), state.changes,
+      (err) => log.warn({ err }, 'could not publish a credential invalidation'));
     // Services are built before the pipeline that serves them; internal calls go through this late binding.
     const late: { client?: InternalClient } = {};
     const internal: InternalCaller = {

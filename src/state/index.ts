@@ -5,6 +5,7 @@ import { PostgresDb } from './postgres.js';
 import { SqlResourceStore, type Clock } from './resources.js';
 import { SqliteDb } from './sqlite.js';
 import type { Db, StateBackend } from './types.js';
+import { LocalChangeBus, PgChangeBus, type ChangeBus } from './changes.js';
 
 export interface OpenStateOptions {
   /** postgres://… or postgresql://…: use PostgreSQL. */
@@ -29,17 +30,29 @@ export async function openState(opts: OpenStateOptions): Promise<StateBackend> {
     await db.close().catch(() => {});
     throw err;
   }
-  return backendOver(db, opts.clock);
+  if (opts.url === undefined) return backendOver(db, opts.clock);
+  const changes = new PgChangeBus(opts.url, opts.pgSchema);
+  try {
+    await changes.start();
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+  return backendOver(db, opts.clock, changes);
 }
 
 /** The stores over an already migrated Db. */
-export function backendOver(db: Db, clock?: Clock): StateBackend {
+export function backendOver(db: Db, clock?: Clock, changes: ChangeBus = new LocalChangeBus()): StateBackend {
   return {
     db,
+    changes,
     resources: new SqlResourceStore(db, clock),
     meta: new SqlMetaStore(db),
     audit: new SqlAuditStore(db, clock),
-    close: () => db.close(),
+    close: async () => {
+      await changes.close();
+      await db.close();
+    },
   };
 }
 
@@ -64,3 +77,4 @@ export { SqlResourceStore, prefixSuccessor, type Clock } from './resources.js';
 export { SqlMetaStore } from './meta.js';
 export { SqlAuditStore } from './audit.js';
 export type * from './types.js';
+export { LocalChangeBus, PgChangeBus, MISSED_CHANGES, type ChangeBus } from './changes.js';

@@ -1,3 +1,5 @@
+import type { ChangeBus } from './changes.js';
+
 /**
  * One repository layer over two SQL engines. SQL is written once with `?` placeholders; the PostgreSQL
  * driver rewrites them to `$n`. Keep statements in the common subset of SQLite and PostgreSQL.
@@ -71,6 +73,8 @@ export interface AuditStore {
 
 export interface StateBackend {
   db: Db;
+  /** Cache invalidation between replicas (in-memory for SQLite, LISTEN/NOTIFY for PostgreSQL). */
+  changes: ChangeBus;
   resources: ResourceStore;
   meta: MetaStore;
   audit: AuditStore;
