@@ -180,6 +180,11 @@ async function audit(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
 function recordMetrics(ctx: RequestContext, deps: PipelineDeps): void {
   const ms = deps.clock.now().getTime() - ctx.receivedAt.getTime();
   deps.metrics.record(ctx.service?.name ?? 'unknown', ctx.operation?.name ?? 'unknown', ctx.response?.status ?? 0, ms);
+  // Never the payload or parameters: operators opt into those through CloudTrail, not logs.
+  if (deps.log.isLevelEnabled('debug')) {
+    deps.log.debug({ requestId: ctx.requestId, service: ctx.service?.name, operation: ctx.operation?.name,
+      status: ctx.response?.status, errorCode: ctx.error?.code, principal: ctx.principal?.arn, ms, listener: ctx.listener.name }, 'request');
+  }
 }
 
 function toServiceError(err: unknown, ctx: RequestContext, log: Logger): ServiceError {
