@@ -1,0 +1,43 @@
+import type { Principal } from '../../auth/types.js';
+import type { RequestContext } from '../../gateway/context.js';
+import type { ServiceDeps } from '../../server/deps.js';
+import type { ResourceStore } from '../../state/types.js';
+import { Lru } from './lru.js';
+
+/** Unsealed backing keys kept in memory: enough for every key a busy server uses, small enough to bound memory. */
+const MATERIAL_CACHE_ENTRIES = 4096;
+
+/** What every KMS module works with. One per ServiceDeps, so the service, its jobs and service keys share caches. */
+export interface Kms {
+  deps: ServiceDeps;
+  res: ResourceStore;
+  /** Runs several store changes as one unit (store calls inside join the transaction). */
+  tx<T>(fn: () => Promise<T>): Promise<T>;
+  now(): Date;
+  /** `<key ARN>#<version>` → backing key. Versions are immutable, so entries only go when a key is deleted. */
+  materials: Lru<string, Buffer>;
+}
+
+const contexts = new WeakMap<ServiceDeps, Kms>();
+
+export function kmsContext(deps: ServiceDeps): Kms {
+  let k = contexts.get(deps);
+  if (!k) {
+    k = {
+      deps,
+      res: deps.state.resources,
+      tx: (fn) => deps.state.db.transaction(() => fn()),
+      now: () => deps.clock.now(),
+      materials: new Lru(MATERIAL_CACHE_ENTRIES),
+    };
+    contexts.set(deps, k);
+  }
+  return k;
+}
+
+export function caller(ctx: RequestContext): Principal {
+  if (!ctx.principal) throw new Error('KMS operation invoked without an authenticated principal');
+  return ctx.principal;
+}
+
+export const accountOf = (ctx: RequestContext): string => caller(ctx).accountId;
