@@ -11,6 +11,8 @@ import { Router } from '../gateway/router.js';
 import { createIamService } from '../services/iam/index.js';
 import { recordAccessKeyUse } from '../services/iam/index.js';
 import { createStsService } from '../services/sts/index.js';
+import { createKmsService, registerKmsJobs } from '../services/kms/index.js';
+import { JobRunner } from '../scheduler/runner.js';
 import type { ServiceDefinition } from '../services/types.js';
 import { openState } from '../state/index.js';
 import type { StateBackend } from '../state/types.js';
@@ -52,6 +54,8 @@ export interface VigilServer {
   audit: AuditWriter;
   metrics: RequestMetrics;
   deps: ServiceDeps;
+  /** Background jobs (key deletion and rotation…); tests advance the clock and call `jobs.runDue()`. */
+  jobs: JobRunner;
   /** The pipeline's collaborators (benchmarks time individual stages with them). */
   pipeline: PipelineDeps;
   /** Graceful: stop accepting, finish in-flight requests, flush audit, close state. */
@@ -80,7 +84,9 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
       },
     };
     const deps: ServiceDeps = { state, secrets: masterKey, clock, credentials, log, internal };
-    const services: ServiceDefinition[] = [createIamService(deps), createStsService(deps)];
+    const services: ServiceDefinition[] = [createIamService(deps), createStsService(deps), createKmsService(deps)];
+    const jobs = new JobRunner(clock, log);
+    registerKmsJobs(jobs, deps);
     const audit = new AuditWriter(state.audit, log);
     const metrics = new RequestMetrics();
     const pipelineDeps: PipelineDeps = {
@@ -103,11 +109,13 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
     const caBundle = opts.tlsCert ? null : undefined;
     await firstStartCredentials(deps, accountId, dir.dir, clientUrl, caBundle, opts.announce ?? ((l) => process.stderr.write(`${l}\n`)));
     await updateConfigEndpoint(dir.dir, clientUrl, { caBundle });
+    jobs.start();
     log.info({ url, accountId, listeners: listeners.map((l) => l.url) }, 'vigil started');
     return {
-      accountId, url, listeners, state, audit, metrics, deps, pipeline: pipelineDeps,
+      accountId, url, listeners, state, audit, metrics, deps, jobs, pipeline: pipelineDeps,
       async close() {
         await Promise.all(listeners.map((l) => stopListener(l)));
+        await jobs.stop();
         await audit.flush();
         await state.close();
         log.flush();
