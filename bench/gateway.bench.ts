@@ -23,8 +23,16 @@ import type { RequestContext } from '../src/gateway/context.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const BODY = 'Action=GetUser&Version=2010-05-08';
-const POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } }] });
+const POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [
+  { Effect: 'Allow', Action: ['iam:GetUser', 'kms:GenerateRandom'], Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } },
+] });
+
+/** The benchmarked calls: an awsJson call with no store access (the gateway's own cost), and an awsQuery call that reads the store. */
+interface Call { name: string; service: string; headers: Record<string, string>; body: string }
+const CALLS: Call[] = [
+  { name: 'kms:GenerateRandom (awsJson 1.1)', service: 'kms', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.GenerateRandom' }, body: '{"NumberOfBytes":32}' },
+  { name: 'iam:GetUser (awsQuery, reads the user)', service: 'iam', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: 'Action=GetUser&Version=2010-05-08' },
+];
 
 interface Creds { accessKeyId: string; secretAccessKey: string }
 
@@ -56,19 +64,19 @@ async function benchUser(url: string, root: Creds, ca: string): Promise<Creds> {
   return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
 }
 
-/** One signed GetUser request; SigV4 has no replay protection, so it stays valid for the skew window. */
-async function signedGetUser(host: string, creds: Creds): Promise<Record<string, string>> {
-  const signer = new SignatureV4({ service: 'iam', region: 'us-east-1', credentials: creds, sha256: Sha256, applyChecksum: false });
+/** One signed request; SigV4 has no replay protection, so it stays valid for the skew window. */
+async function signed(call: Call, host: string, creds: Creds): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ service: call.service, region: 'us-east-1', credentials: creds, sha256: Sha256, applyChecksum: false });
   const req = new HttpRequest({
     method: 'POST', protocol: 'http:', hostname: host.split(':')[0], port: Number(host.split(':')[1]), path: '/',
-    headers: { host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: BODY,
+    headers: { host, ...call.headers }, body: call.body,
   });
-  const signed = await signer.sign(req);
-  return signed.headers;
+  const out = await signer.sign(req);
+  return Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-async function load(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
-  const opts = { url, method: 'POST' as const, headers, body: BODY, connections: CONNECTIONS };
+async function load(url: string, headers: Record<string, string>, body: string): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
+  const opts = { url, method: 'POST' as const, headers, body, connections: CONNECTIONS };
   await autocannon({ ...opts, duration: 2 }); // warm-up (JIT, caches)
   const r = await autocannon({ ...opts, duration: SECONDS });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
@@ -87,20 +95,24 @@ async function throughput(): Promise<void> {
     const httpsUrl = /endpoint_url = (\S+)/.exec(await readFile(path.join(dir, 'config'), 'utf8'))![1];
     const user = await benchUser(httpsUrl, root, ca);
     const host = `127.0.0.1:${plainPort}`;
-    const headers = await signedGetUser(host, user);
-    const sample = await fetch(`http://${host}/`, { method: 'POST', headers, body: BODY });
-    const sampleBody = Buffer.from(await sample.arrayBuffer());
-    if (sample.status !== 200) throw new Error(`benchmark call failed: ${sample.status} ${sampleBody.toString()}`);
-    const barePort = await freePort();
-    bare = await spawnPinned([path.resolve('bench/bare-server.mjs'), String(barePort), JSON.stringify({
-      status: 200, headers: { 'content-type': sample.headers.get('content-type') ?? 'text/xml' }, body: sampleBody.toString('base64'),
-    })], /ready/);
-    const baseline = await load(`http://127.0.0.1:${barePort}/`, headers);
-    const gateway = await load(`http://${host}/`, headers);
-    console.log(`\nthroughput, ${CONNECTIONS} connections, ${SECONDS} s, iam:GetUser (SigV4 + IAM policy with a condition + audit + SQLite read):`);
-    console.log(`  bare node:http  ${baseline.rps.toFixed(0).padStart(7)} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms  non-2xx ${baseline.non2xx}`);
-    console.log(`  vigil gateway   ${gateway.rps.toFixed(0).padStart(7)} req/s  p50 ${gateway.p50} ms  p99 ${gateway.p99} ms  non-2xx ${gateway.non2xx}`);
-    console.log(`  ratio vigil / bare = ${(gateway.rps / baseline.rps).toFixed(3)}  (target >= 0.6)`);
+    for (const call of CALLS) {
+      const headers = await signed(call, host, user);
+      const sample = await fetch(`http://${host}/`, { method: 'POST', headers, body: call.body });
+      const sampleBody = Buffer.from(await sample.arrayBuffer());
+      if (sample.status !== 200) throw new Error(`benchmark call failed: ${sample.status} ${sampleBody.toString()}`);
+      const barePort = await freePort();
+      bare = await spawnPinned([path.resolve('bench/bare-server.mjs'), String(barePort), JSON.stringify({
+        status: 200, headers: { 'content-type': sample.headers.get('content-type') ?? 'text/xml' }, body: sampleBody.toString('base64'),
+      })], /ready/);
+      const baseline = await load(`http://127.0.0.1:${barePort}/`, headers, call.body);
+      const gateway = await load(`http://${host}/`, headers, call.body);
+      bare.kill('SIGTERM');
+      bare = undefined;
+      console.log(`\n${call.name}: throughput, ${CONNECTIONS} connections, ${SECONDS} s (SigV4 + IAM policy with a condition + audit):`);
+      console.log(`  bare node:http  ${baseline.rps.toFixed(0).padStart(7)} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms  non-2xx ${baseline.non2xx}`);
+      console.log(`  vigil gateway   ${gateway.rps.toFixed(0).padStart(7)} req/s  p50 ${gateway.p50} ms  p99 ${gateway.p99} ms  non-2xx ${gateway.non2xx}`);
+      console.log(`  ratio vigil / bare = ${(gateway.rps / baseline.rps).toFixed(3)}  (target >= 0.6)`);
+    }
   } finally {
     bare?.kill('SIGTERM');
     vigil.kill('SIGTERM');
@@ -119,7 +131,8 @@ async function stageLatency(iterations = 20_000): Promise<void> {
     const root = { accessKeyId: /aws_access_key_id = (\S+)/.exec(creds)![1], secretAccessKey: /aws_secret_access_key = (\S+)/.exec(creds)![1] };
     const user = await benchUser(server.url, root, await readFile(path.join(dir, 'tls', 'ca.pem'), 'utf8'));
     const host = new URL(server.url).host;
-    const headers = Object.fromEntries(Object.entries(await signedGetUser(host, user)).map(([k, v]) => [k.toLowerCase(), v]));
+    const call = CALLS[0];
+    const headers = await signed(call, host, user);
     const stage = (name: string) => STAGES.find(([n]) => n === name)![1];
     const [route, authenticate, decode, validate, authorize] = ['route', 'authenticate', 'decode', 'validate', 'authorize'].map(stage);
     const samples: number[] = [];
@@ -127,7 +140,7 @@ async function stageLatency(iterations = 20_000): Promise<void> {
       const ctx: RequestContext = {
         requestId: String(i), receivedAt: new Date(), listener: { name: 'bench', secure: true }, sourceIp: '127.0.0.1',
         userAgent: 'bench', region: 'us-east-1',
-        request: { method: 'POST', path: '/', rawQuery: '', headers: { ...headers }, body: Buffer.from(BODY) },
+        request: { method: 'POST', path: '/', rawQuery: '', headers: { ...headers }, body: Buffer.from(call.body) },
       };
       await route(ctx, server.pipeline);
       const t0 = process.hrtime.bigint();
@@ -142,7 +155,7 @@ async function stageLatency(iterations = 20_000): Promise<void> {
     }
     const warm = samples.slice(Math.floor(iterations / 10)).sort((a, b) => a - b);
     const q = (p: number) => warm[Math.min(warm.length - 1, Math.floor(p * warm.length))].toFixed(1);
-    console.log(`\nauthenticate + authorize, in-process, ${warm.length} warm samples: p50 ${q(0.5)} µs  p90 ${q(0.9)} µs  p99 ${q(0.99)} µs  (target p99 <= 200 µs)`);
+    console.log(`\n${call.name}: authenticate + authorize, in-process, ${warm.length} warm samples: p50 ${q(0.5)} µs  p90 ${q(0.9)} µs  p99 ${q(0.99)} µs  (target p99 <= 200 µs)`);
   } finally {
     await server.close();
     await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { envLines } from './env.js';
 import { serveCommand } from './serve.js';
+import { masterKeyCommand } from './master-key.js';
 import { UsageError } from './args.js';
 
 const HELP = `Usage: vigil <command> [options]
@@ -14,6 +15,9 @@ Commands:
           --clock-skew SECONDS (300)  --auth-burst N (20)  --log-level LEVEL (info)
   env     Print the export lines that point the AWS CLI, SDKs and boto3 at Vigil
           --data-dir DIR (./.vigil)
+  master-key rotate
+          Re-wrap all secrets under a new master key (running replicas keep serving)
+          --data-dir DIR  --database URL  --master-key-file FILE  --new-master-key-file FILE
   version Print the version
   help    Show this text
 `;
@@ -27,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(rest);
       case 'env':
         return envCommand(rest);
+      case 'master-key':
+        return await masterKeyCommand(rest);
       case 'version':
       case '--version':
         process.stdout.write(`${await version()}\n`);

@@ -1,4 +1,4 @@
-import { startVigil } from '../server/app.js';
+import { startVigil, type VigilServer } from '../server/app.js';
 import { parseServeArgs } from './args.js';
 
 /**
@@ -7,33 +7,52 @@ import { parseServeArgs } from './args.js';
  */
 export async function serveCommand(argv: string[]): Promise<number> {
   const opts = parseServeArgs(argv);
-  const server = await startVigil({
-    dataDir: opts.dataDir,
-    host: opts.host,
-    port: opts.port,
-    listeners: opts.listeners,
-    tlsSans: opts.tlsSans,
-    tlsCert: opts.tlsCert,
-    tlsKey: opts.tlsKey,
-    masterKeyFile: opts.masterKeyFile,
-    database: opts.database,
-    clockSkewSeconds: opts.clockSkewSeconds,
-    authBurst: opts.authBurst,
-    logLevel: opts.logLevel,
-  });
+  // Signals are handled from the first moment, so one that arrives during start-up stops the server cleanly
+  // as soon as it is up instead of killing the process half-way through writing its files.
+  let signalled: string | undefined;
+  let onSignal: ((signal: string) => void) | undefined;
+  const handler = (signal: string) => {
+    if (signalled) {
+      // A second signal means the operator will not wait for in-flight requests.
+      process.stderr.write(`vigil: ${signal} received again, exiting without waiting\n`);
+      process.exit(1);
+    }
+    signalled = signal;
+    onSignal?.(signal);
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  let server: VigilServer;
+  try {
+    server = await startVigil({
+      dataDir: opts.dataDir,
+      host: opts.host,
+      port: opts.port,
+      listeners: opts.listeners,
+      tlsSans: opts.tlsSans,
+      tlsCert: opts.tlsCert,
+      tlsKey: opts.tlsKey,
+      masterKeyFile: opts.masterKeyFile,
+      database: opts.database,
+      clockSkewSeconds: opts.clockSkewSeconds,
+      authBurst: opts.authBurst,
+      logLevel: opts.logLevel,
+    });
+  } catch (err) {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+    throw err;
+  }
   process.stdout.write(`vigil: listening on ${server.url}\n`);
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
+  const stopped = new Promise<number>((resolve) => {
+    onSignal = (signal) => {
       process.stderr.write(`vigil: ${signal} received, shutting down\n`);
       server.close().then(() => resolve(0), (err: unknown) => {
         process.stderr.write(`vigil: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
         resolve(1);
       });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
   });
+  if (signalled) onSignal!(signalled);
+  return stopped;
 }

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { AuthThrottle } from '../auth/throttle.js';
 import { StoreCredentialResolver, createRootAccessKey } from '../auth/credentials.js';
 import { MasterKey } from '../crypto/master-key.js';
+import { loadStateKey } from '../crypto/state-key.js';
 import { ReplicatedCredentials } from '../auth/replicated-credentials.js';
 import { AuditWriter } from '../gateway/audit-writer.js';
 import { RequestMetrics } from '../gateway/metrics.js';
@@ -71,9 +72,10 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
   const masterKey = MasterKey.fromBase64(dir.masterKeyBase64);
   const state = await openState(opts.database ? { url: opts.database, pgSchema: opts.databaseSchema } : { sqlitePath: path.join(dir.dir, 'state.db') });
   try {
-    await checkMasterKey(state, masterKey, dir.dir);
+    const stateKey = await loadStateKey(state.meta, masterKey, opts.database ? 'the database' : dir.dir);
+    warnAboutKeyFile(dir.masterKeySource, path.join(dir.dir, 'master.key'), opts.announce, log);
     const accountId = await state.meta.setIfAbsent('account-id', randomAccountId());
-    const credentials = new ReplicatedCredentials(new StoreCredentialResolver({ state, secrets: masterKey, clock }), state.changes,
+    const credentials = new ReplicatedCredentials(new StoreCredentialResolver({ state, secrets: stateKey, clock }), state.changes,
       (err) => log.warn({ err }, 'could not publish a credential invalidation'));
     // Services are built before the pipeline that serves them; internal calls go through this late binding.
     const late: { client?: InternalClient } = {};
@@ -83,7 +85,7 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
         return late.client.call(principal, service, operation, input, callOpts);
       },
     };
-    const deps: ServiceDeps = { state, secrets: masterKey, clock, credentials, log, internal };
+    const deps: ServiceDeps = { state, secrets: stateKey, clock, credentials, log, internal };
     const services: ServiceDefinition[] = [createIamService(deps), createStsService(deps), createKmsService(deps)];
     const jobs = new JobRunner(clock, log);
     registerKmsJobs(jobs, deps);
@@ -124,16 +126,6 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
   } catch (err) {
     await state.close();
     throw err;
-  }
-}
-
-/** Refuses to start when the master key is not the one the data was sealed with. */
-async function checkMasterKey(state: StateBackend, key: MasterKey, dir: string): Promise<void> {
-  const fingerprint = key.fingerprint();
-  const stored = await state.meta.setIfAbsent('master-key-fingerprint', fingerprint);
-  if (stored !== fingerprint) {
-    throw new Error(`the master key does not match the data in ${dir}: start with the key this data was created with ` +
-      '(VIGIL_MASTER_KEY, --master-key-file, or DIR/master.key)');
   }
 }
 
@@ -181,4 +173,15 @@ async function firstStartCredentials(deps: ServiceDeps, accountId: string, dir: 
 /** A wildcard bind address is not something a client can connect to or that the certificate names. */
 function clientEndpoint(url: string): string {
   return url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+}
+
+/** A key file beside the data protects against a stolen database, not a stolen disk: say so. */
+function warnAboutKeyFile(source: string, file: string, announce: ((l: string) => void) | undefined, log: { warn(msg: string): void }): void {
+  if (source === 'generated') {
+    (announce ?? ((l: string) => process.stderr.write(`${l}\n`)))(
+      `vigil: generated a master key in ${file}: back it up separately from the data (without it nothing can be decrypted), ` +
+      'or keep it outside the data dir with VIGIL_MASTER_KEY / --master-key-file');
+  } else if (source === 'existing') {
+    log.warn(`the master key is read from ${file}, next to the data it protects; prefer VIGIL_MASTER_KEY or --master-key-file in production`);
+  }
 }

@@ -32,8 +32,8 @@ function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
   });
 }
 
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+function exitOf(child: ChildProcess): Promise<number | string | null> {
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? `signal ${signal}`)));
 }
 
 function runToExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
