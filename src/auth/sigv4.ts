@@ -29,6 +29,11 @@ export interface VerifyOptions {
    * appended after signing, as AWS IoT clients do). The token itself is still checked. Default false.
    */
   allowUnsignedPresignedToken?: boolean;
+  /**
+   * The body is a stream the gateway has not read (S3 PutObject/UploadPart): a hex x-amz-content-sha256 and the
+   * STREAMING-* forms are taken as signed, and the caller checks the stream against them while it is read.
+   */
+  streamingBody?: boolean;
   /** When set, the credential scope's region must equal it. */
   region?: string;
   /** When set, the credential scope's service must be one of these (SageMaker Runtime signs as `sagemaker`). */
@@ -157,6 +162,7 @@ function resolvePayloadHash(req: HttpRequest, carrier: SigV4Carrier, opts: Verif
     return (carrier.presigned ? opts.presignedPayloadHash : undefined) ?? bodyHash(req.body);
   }
   if (HEX64.test(claimed)) {
+    if (opts.streamingBody) return claimed;
     if (claimed.toLowerCase() !== bodyHash(req.body)) {
       throw new SigV4Error('signature', "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
@@ -167,7 +173,8 @@ function resolvePayloadHash(req: HttpRequest, carrier: SigV4Carrier, opts: Verif
     if (opts.allowUnsignedPayload && signed) return claimed;
     throw new SigV4Error('signature', "An unsigned payload ('UNSIGNED-PAYLOAD') is not accepted for this request.");
   }
-  // STREAMING-* (aws-chunked) and anything else: not supported by this verifier.
+  if (opts.streamingBody && claimed.startsWith('STREAMING-') && carrier.signedHeaders.includes(CONTENT_SHA256)) return claimed;
+  // STREAMING-* (aws-chunked) outside streaming operations, and anything else: not accepted.
   throw new SigV4Error('signature', "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value.");
 }
 

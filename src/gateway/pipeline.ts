@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import { parseSigV4, verifySigV4 } from '../auth/sigv4.js';
+import { parseSigV4, signingKey, verifySigV4 } from '../auth/sigv4.js';
 import type { AuthThrottle } from '../auth/throttle.js';
 import { SigV4Error, type CredentialResolver } from '../auth/types.js';
 import { CommonErrors, ServiceError, type ErrorFamily } from '../protocol/errors.js';
 import { protocols } from '../protocol/index.js';
-import type { HttpResponse, Protocol } from '../protocol/types.js';
+import type { HttpRequest, HttpResponse, Protocol } from '../protocol/types.js';
+import type { OperationModel, ServiceModel, StructureShape } from '../protocol/schema.js';
 import { validateInput } from '../protocol/validate.js';
 import type { Clock } from '../server/deps.js';
 import { buildAuditEvent } from './audit-event.js';
@@ -24,6 +25,8 @@ export interface PipelineDeps {
   log: Logger;
   /** Allowed clock skew for SigV4 (default 300 s). */
   skewSeconds: number;
+  /** Largest body the gateway buffers; streaming operations (S3 PutObject) are not buffered. */
+  maxBodyBytes: number;
   /** Called after a successful authentication with a long-term key (GetAccessKeyLastUsed). */
   onAccessKeyUsed?: (accessKeyId: string, service: string, region: string, when: Date) => void;
 }
@@ -36,6 +39,7 @@ type Stage = (ctx: RequestContext, deps: PipelineDeps) => void | Promise<void>;
  */
 export const STAGES: readonly [string, Stage][] = [
   ['route', route],
+  ['read body', readBody],
   ['authenticate', authenticate],
   ['decode', decode],
   ['validate', validate],
@@ -44,15 +48,10 @@ export const STAGES: readonly [string, Stage][] = [
 ];
 
 export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Promise<HttpResponse> {
-  if (ctx.error) {
-    // Refused before the pipeline (oversized body): still answered in the client's protocol and audited.
-    try { route(ctx, deps); } catch { /* answered in the fallback protocol */ }
-  } else {
-    try {
-      for (const [, stage] of STAGES) await stage(ctx, deps);
-    } catch (err) {
-      ctx.error = toServiceError(err, ctx, deps.log);
-    }
+  try {
+    for (const [, stage] of STAGES) await stage(ctx, deps);
+  } catch (err) {
+    ctx.error = toServiceError(err, ctx, deps.log);
   }
   ctx.response = encode(ctx);
   await audit(ctx, deps);
@@ -73,18 +72,34 @@ export async function runInternalPipeline(ctx: RequestContext, deps: PipelineDep
   recordMetrics(ctx, deps);
 }
 
-function route(ctx: RequestContext, deps: PipelineDeps): void {
+async function route(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+  // Unsigned query calls are routed by their Version parameter, which is in the body.
+  if (needsBodyToRoute(ctx.request)) await bufferBody(ctx, deps);
   const r = deps.router.route(ctx.request);
   ctx.service = r.service;
   ctx.protocol = protocols[r.protocol];
   ctx.queryCompatible = r.queryCompatible;
-  // Known this early so that failed authentications are audited under the operation's name; a request whose
-  // operation cannot be read is answered by the decode stage, after authentication.
+}
+
+/**
+ * Buffers the body (bounded) unless the operation streams its payload, then learns the operation: early, so
+ * that failed authentications are audited under its name. A request whose operation cannot be read is
+ * answered by the decode stage, after authentication.
+ */
+async function readBody(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+  const svc = ctx.service!;
+  const restful = ctx.protocol!.name === 'restXml' || ctx.protocol!.name === 'restJson1';
+  if (restful) ctx.operation = operationOf(ctx);
+  if (!(ctx.operation && hasStreamingPayload(svc.model, ctx.operation))) await bufferBody(ctx, deps);
+  if (!restful) ctx.operation = operationOf(ctx);
+}
+
+function operationOf(ctx: RequestContext): OperationModel | undefined {
   try {
-    const name = ctx.protocol.operationName(ctx.request, r.service.model);
-    ctx.operation = name ? r.service.model.operations[name] : undefined;
+    const name = ctx.protocol!.operationName(ctx.request, ctx.service!.model);
+    return name ? ctx.service!.model.operations[name] : undefined;
   } catch {
-    ctx.operation = undefined;
+    return undefined;
   }
 }
 
@@ -103,9 +118,26 @@ async function authenticate(ctx: RequestContext, deps: PipelineDeps): Promise<vo
     }
     const cred = await deps.credentials.resolve(carrier.accessKeyId);
     if (!cred || cred.status !== 'Active') throw new SigV4Error('invalid-token', 'The security token included in the request is invalid.');
-    verifySigV4(ctx.request, carrier, cred, { now, skewSeconds: deps.skewSeconds });
+    const streaming = ctx.request.stream !== undefined;
+    verifySigV4(ctx.request, carrier, cred, {
+      now,
+      skewSeconds: svc.signing?.skewSeconds ?? deps.skewSeconds,
+      s3Uri: svc.signing?.s3Uri,
+      allowUnsignedPayload: svc.signing?.allowUnsignedPayload,
+      presignedPayloadHash: svc.signing?.allowUnsignedPayload ? 'UNSIGNED-PAYLOAD' : undefined,
+      streamingBody: streaming,
+    });
     ctx.principal = cred.principal;
     ctx.region = carrier.region;
+    if (streaming && svc.wrapStreamingBody) {
+      svc.wrapStreamingBody(ctx, {
+        payloadHash: ctx.request.headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD',
+        seedSignature: carrier.signature,
+        signingKey: signingKey(cred.secretAccessKey, carrier.date, carrier.region, carrier.service),
+        amzDate: carrier.amzDate,
+        scope: `${carrier.date}/${carrier.region}/${carrier.service}/${carrier.terminator}`,
+      });
+    }
     if (!cred.sessionToken) deps.onAccessKeyUsed?.(cred.accessKeyId, svc.signingName, carrier.region, now);
   } catch (err) {
     if (err instanceof SigV4Error) {
@@ -218,4 +250,35 @@ function fallbackProtocol(ctx: RequestContext): Protocol {
   if (ct.startsWith('application/x-www-form-urlencoded')) return protocols.awsQuery;
   if (ctx.request.headers['smithy-protocol'] === 'rpc-v2-cbor') return protocols.rpcv2Cbor;
   return protocols.awsJson1_1;
+}
+
+/** True for operations whose input payload is a streaming blob (S3 PutObject, UploadPart). */
+function hasStreamingPayload(model: ServiceModel, op: OperationModel): boolean {
+  const input = op.input ? model.shapes[op.input.shape] as StructureShape | undefined : undefined;
+  const payload = input?.payload ? input.members[input.payload] : undefined;
+  const shape = payload ? model.shapes[payload.shape] : undefined;
+  return shape?.type === 'blob' && shape.streaming === true;
+}
+
+function needsBodyToRoute(req: HttpRequest): boolean {
+  const h = req.headers;
+  return !h.authorization && !h['x-amz-target'] && !req.rawQuery.includes('X-Amz-Credential=') &&
+    (h['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
+/** Reads the request body into memory, refusing more than maxBodyBytes (the rest is never stored). */
+async function bufferBody(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+  const stream = ctx.request.stream;
+  if (!stream) return;
+  ctx.request.stream = undefined;
+  const limit = deps.maxBodyBytes;
+  if (Number(ctx.request.headers['content-length'] ?? 0) > limit) throw CommonErrors.requestTooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw CommonErrors.requestTooLarge(limit);
+    chunks.push(chunk);
+  }
+  ctx.request.body = Buffer.concat(chunks, size);
 }

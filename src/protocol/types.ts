@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ServiceError, ErrorFamily } from './errors.js';
 import type { OperationModel, ServiceModel } from './schema.js';
 
@@ -8,15 +9,22 @@ export interface HttpRequest {
   path: string;
   /** Raw query string without the leading `?` ('' when absent). */
   rawQuery: string;
-  /** Lower-cased header names; repeated headers joined with ',' as Node does. */
+  /** Lower-cased header names; repeated headers joined with ',' as SigV4 expects. */
   headers: Record<string, string>;
+  /**
+   * The buffered body. Empty for operations whose input payload streams (S3 PutObject, UploadPart): those
+   * read `stream` instead, exactly once.
+   */
   body: Buffer;
+  /** The raw request body for streaming operations (never buffered by the gateway). */
+  stream?: Readable;
 }
 
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
-  body: Buffer | string;
+  /** A Readable streams the payload (S3 GetObject); set content-length in headers when it is known. */
+  body: Buffer | string | Readable;
 }
 
 export type ProtocolName = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'restJson1' | 'restXml' | 'rpcv2Cbor';

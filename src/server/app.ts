@@ -100,12 +100,13 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
       clock,
       log,
       skewSeconds: opts.clockSkewSeconds,
+      maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
       onAccessKeyUsed: (akid, service, region, when) => void recordAccessKeyUse(deps, akid, service, region, when).catch(
         (err: unknown) => log.warn({ err }, 'could not record access key use')),
     };
     late.client = new InternalClient(pipelineDeps, services);
     const tls = await tlsMaterial(opts, dir.dir);
-    const listeners = await startAll(opts, tls, pipelineDeps, opts.maxBodyBytes ?? DEFAULT_MAX_BODY, clock);
+    const listeners = await startAll(opts, tls, pipelineDeps, clock);
     const url = listeners[0].url;
     const clientUrl = clientEndpoint(url);
     const caBundle = opts.tlsCert ? null : undefined;
@@ -138,14 +139,13 @@ async function tlsMaterial(opts: VigilOptions, dir: string): Promise<{ certPem: 
 }
 
 async function startAll(opts: VigilOptions, tls: { certPem: string; keyPem: string; caPem?: string }, deps: PipelineDeps,
-  maxBodyBytes: number, clock: Clock): Promise<RunningListener[]> {
+  clock: Clock): Promise<RunningListener[]> {
   const specs: ListenerSpec[] = [{ name: 'default', host: opts.host, port: opts.port, plaintext: false }, ...opts.listeners];
   const started: RunningListener[] = [];
   try {
     for (const spec of specs) {
       started.push(await startListener(spec, {
         tls: tlsServerOptions(tls),
-        maxBodyBytes,
         run: (ctx) => runPipeline(ctx, deps),
         now: () => clock.now(),
       }));

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import type { RequestContext, ListenerInfo } from '../gateway/context.js';
-import { CommonErrors } from '../protocol/errors.js';
 import type { HttpRequest, HttpResponse } from '../protocol/types.js';
 
 export interface ListenerSpec {
@@ -27,8 +27,6 @@ export type RequestRunner = (ctx: RequestContext) => Promise<HttpResponse>;
 
 export interface ListenerOptions {
   tls?: https.ServerOptions;
-  maxBodyBytes: number;
-  /** Runs the pipeline; a context that already carries an error (oversized body) is only encoded and audited. */
   run: RequestRunner;
   now: () => Date;
 }
@@ -55,15 +53,10 @@ export async function startListener(spec: ListenerSpec, opts: ListenerOptions): 
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, listener: ListenerInfo, opts: ListenerOptions): Promise<void> {
   const ctx = newContext(req, listener, opts.now());
+  // The pipeline decides whether to buffer the body (bounded) or to hand the stream to a streaming operation.
+  ctx.request.stream = req;
   let response: HttpResponse;
   try {
-    const body = await readBody(req, opts.maxBodyBytes);
-    if (body === undefined) {
-      ctx.error = CommonErrors.requestTooLarge(opts.maxBodyBytes);
-      res.setHeader('connection', 'close');
-    } else {
-      ctx.request.body = body;
-    }
     response = await opts.run(ctx);
   } catch {
     // The client went away mid-body, or the pipeline failed in a way it could not encode.
@@ -71,8 +64,26 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, liste
     response = { status: 500, headers: { 'content-type': 'text/plain' }, body: 'InternalFailure' };
   }
   if (res.destroyed) return;
-  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
-  res.end(response.body);
+  // A body left unread (an error before a streaming upload was consumed, an oversized body) is not drained:
+  // the connection closes after the response instead.
+  if (!req.complete) {
+    res.setHeader('connection', 'close');
+    res.once('finish', () => req.destroy());
+  }
+  send(res, response);
+}
+
+function send(res: http.ServerResponse, response: HttpResponse): void {
+  const body = response.body;
+  if (body instanceof Readable) {
+    res.writeHead(response.status, response.headers);
+    // A failure mid-stream (an integrity error while decrypting) must not look like a complete response: the
+    // connection is cut, so the client sees fewer bytes than Content-Length announced.
+    pipeline(body, res).catch(() => res.destroy());
+    return;
+  }
+  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 function newContext(req: http.IncomingMessage, listener: ListenerInfo, now: Date): RequestContext {
@@ -113,32 +124,6 @@ function newContext(req: http.IncomingMessage, listener: ListenerInfo, now: Date
 /** Strips the IPv4-mapped prefix so policies written with IPv4 CIDRs match. */
 function normaliseIp(ip: string): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
-}
-
-/** Buffers the body up to `limit` bytes; undefined when it is larger (the rest is discarded, never stored). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
 }
 
 /**

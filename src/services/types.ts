@@ -49,4 +49,20 @@ export interface ServiceDefinition {
   operations: Record<string, OperationImpl>;
   /** Global services (IAM, STS) sign with us-east-1 and have no region in their ARNs. */
   global?: boolean;
+  /** SigV4 variations (S3: single-encoded URI, UNSIGNED-PAYLOAD, 15-minute skew). */
+  signing?: { s3Uri?: boolean; allowUnsignedPayload?: boolean; skewSeconds?: number };
+  /**
+   * Wraps a streaming body once the request is authenticated (S3: aws-chunked decoding with chunk-signature
+   * checks, or a check of the stream against a signed x-amz-content-sha256).
+   */
+  wrapStreamingBody?: (ctx: RequestContext, auth: StreamingAuth) => void;
+}
+
+/** What a streaming-body wrapper needs from the request's signature. */
+export interface StreamingAuth {
+  payloadHash: string;
+  seedSignature: string;
+  signingKey: Buffer;
+  amzDate: string;
+  scope: string;
 }

@@ -50,7 +50,7 @@ export class SdkHandler {
     const { status, headers, body } = exchange.response;
     // Node's HTTP client hands the SDK lower-cased header names (and the SDK mutates them): give it such a copy.
     const wireHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-    return { response: new SdkResponse({ statusCode: status, headers: wireHeaders, body: Readable.from([Buffer.from(body)]) }) };
+    return { response: new SdkResponse({ statusCode: status, headers: wireHeaders, body: body instanceof Readable ? body : Readable.from([Buffer.from(body)]) }) };
   }
 
   serve(request: HttpRequest): Exchange {

@@ -32,7 +32,7 @@ class PipelineHandler {
       userAgent: 'sdk-test', request, region: 'us-east-1',
     }, this.deps);
     const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
-    return { response: new SdkResponse({ statusCode: res.status, headers, body: Readable.from([Buffer.from(res.body)]) }) };
+    return { response: new SdkResponse({ statusCode: res.status, headers, body: res.body instanceof Readable ? res.body : Readable.from([Buffer.from(res.body)]) }) };
   }
 
   updateHttpClientConfig(): void {}
@@ -56,7 +56,7 @@ describe('KMS through the AWS SDK for JavaScript v3 and the gateway pipeline', (
     const audit = new AuditWriter(state.audit, pino({ level: 'silent' }));
     const deps: PipelineDeps = {
       router: new Router([h.kms]), credentials: h.deps.credentials, throttle: new AuthThrottle(), audit,
-      metrics: new RequestMetrics(), clock: systemClock, log: pino({ level: 'silent' }), skewSeconds: 300,
+      metrics: new RequestMetrics(), clock: systemClock, log: pino({ level: 'silent' }), skewSeconds: 300, maxBodyBytes: 1 << 20,
     };
     const client = new KMSClient({
       region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: h.rootKey, requestHandler: new PipelineHandler(deps), maxAttempts: 1,
