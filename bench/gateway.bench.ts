@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -24,7 +25,7 @@ import type { RequestContext } from '../src/gateway/context.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [
-  { Effect: 'Allow', Action: ['iam:GetUser', 'kms:GenerateRandom'], Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } },
+  { Effect: 'Allow', Action: ['iam:GetUser', 'kms:GenerateRandom', 'kms:Encrypt', 'kms:Decrypt'], Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } },
 ] });
 
 /** The benchmarked calls: an awsJson call with no store access (the gateway's own cost), and an awsQuery call that reads the store. */
@@ -54,6 +55,21 @@ function spawnPinned(args: string[], readyPattern: RegExp): Promise<ChildProcess
     child.stdout!.on('data', (d: Buffer) => { if (readyPattern.test(d.toString())) resolve(child); });
     child.on('exit', (code) => reject(new Error(`server exited early (${code})`)));
   });
+}
+
+/** KMS Encrypt and Decrypt of 64 bytes under a customer key (key policy + IAM + crypto), for API calls per second. */
+async function kmsCalls(url: string, root: Creds, ca: string): Promise<Call[]> {
+  const kms = new KMSClient({ region: 'us-east-1', endpoint: url, credentials: root, requestHandler: new NodeHttpHandler({ httpsAgent: new https.Agent({ ca }) }) });
+  const key = await kms.send(new CreateKeyCommand({ Description: 'bench' }));
+  const plaintext = Buffer.alloc(64, 7);
+  const ct = await kms.send(new EncryptCommand({ KeyId: key.KeyMetadata!.Arn!, Plaintext: plaintext, EncryptionContext: { purpose: 'bench' } }));
+  const json = { 'content-type': 'application/x-amz-json-1.1' };
+  return [
+    { name: 'kms:Encrypt 64 B', service: 'kms', headers: { ...json, 'x-amz-target': 'TrentService.Encrypt' },
+      body: JSON.stringify({ KeyId: key.KeyMetadata!.Arn, Plaintext: plaintext.toString('base64'), EncryptionContext: { purpose: 'bench' } }) },
+    { name: 'kms:Decrypt 64 B', service: 'kms', headers: { ...json, 'x-amz-target': 'TrentService.Decrypt' },
+      body: JSON.stringify({ CiphertextBlob: Buffer.from(ct.CiphertextBlob!).toString('base64'), EncryptionContext: { purpose: 'bench' } }) },
+  ];
 }
 
 async function benchUser(url: string, root: Creds, ca: string): Promise<Creds> {
@@ -95,7 +111,7 @@ async function throughput(): Promise<void> {
     const httpsUrl = /endpoint_url = (\S+)/.exec(await readFile(path.join(dir, 'config'), 'utf8'))![1];
     const user = await benchUser(httpsUrl, root, ca);
     const host = `127.0.0.1:${plainPort}`;
-    for (const call of CALLS) {
+    for (const call of [...CALLS, ...await kmsCalls(httpsUrl, root, ca)]) {
       const headers = await signed(call, host, user);
       const sample = await fetch(`http://${host}/`, { method: 'POST', headers, body: call.body });
       const sampleBody = Buffer.from(await sample.arrayBuffer());

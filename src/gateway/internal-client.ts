@@ -47,7 +47,8 @@ export class InternalClient {
       internal: true,
       viaService: via,
       extraConditionKeys: {
-        ...(via ? { 'aws:ViaAWSService': 'true', 'aws:CalledVia': [via], 'kms:ViaService': via } : {}),
+        // kms:ViaService names the regional endpoint (s3.us-east-1.amazonaws.com); aws:CalledVia the service.
+        ...(via ? { 'aws:ViaAWSService': 'true', 'aws:CalledVia': [via], 'kms:ViaService': regional(via, opts.region ?? 'us-east-1') } : {}),
         ...opts.conditionKeys,
       },
     };
@@ -55,4 +56,10 @@ export class InternalClient {
     if (ctx.error) throw ctx.error;
     return ctx.output ?? {};
   }
+}
+
+function regional(servicePrincipal: string, region: string): string {
+  return servicePrincipal.endsWith('.amazonaws.com')
+    ? `${servicePrincipal.slice(0, -'.amazonaws.com'.length)}.${region}.amazonaws.com`
+    : servicePrincipal;
 }
