@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../server/tls.js';
+import { readIfExists, writeFileAtomic } from '../util/files.js';
 
 export interface DataDirInfo {
   dir: string;
@@ -84,14 +84,6 @@ export function decodeMasterKey(text: string, source: string): string {
   return bytes.toString('base64');
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
 
 async function readKeyFile(path: string, flag: string): Promise<string> {
   try {

@@ -1,9 +1,9 @@
-import { readFile, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MasterKey } from '../crypto/master-key.js';
 import { STATE_KEY_META, rewrapStateKey } from '../crypto/state-key.js';
-import { writeFileAtomic } from '../server/tls.js';
+import { readIfExists, writeFileAtomic } from '../util/files.js';
 import { openState } from '../state/index.js';
 import { UsageError } from './args.js';
 import { decodeMasterKey, prepareDataDir } from './datadir.js';
@@ -66,10 +66,7 @@ export async function masterKeyCommand(argv: string[], env: NodeJS.ProcessEnv = 
 
 /** Uses the key in `file` if it exists, else generates one and writes it there (0600) before anything else changes. */
 async function newMasterKey(file: string): Promise<MasterKey> {
-  const existing = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
+  const existing = await readIfExists(file);
   if (existing !== undefined) return MasterKey.fromBase64(decodeMasterKey(existing, file));
   const key = MasterKey.generate();
   await writeFileAtomic(file, `${key.toBase64()}\n`, 0o600);

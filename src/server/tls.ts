@@ -1,9 +1,10 @@
 import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { SecureContextOptions } from 'node:tls';
 import type * as X509 from '@peculiar/x509';
+import { readIfExists, writeFileAtomic } from '../util/files.js';
 
 /** PEM material a TLS listener needs. `caPem` is optional so user-supplied certificates fit too. */
 export interface TlsMaterial {
@@ -188,15 +189,6 @@ async function issueServer(ca: Pair, sans: SanName[], now: Date): Promise<Pair> 
 
 // --- files on disk -------------------------------------------------------------------------------
 
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    // Only absence means "create"; EACCES and friends must not lead to overwriting a trust anchor.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
 
 function parseCert(pem: string): X509Certificate | undefined {
   try {
@@ -265,41 +257,6 @@ async function writePair(dir: string, certFile: string, keyFile: string, pair: P
   await writeFileAtomic(join(dir, certFile), pair.certPem, 0o644);
 }
 
-/**
- * Write via a temp file created with its final mode (so a secret is never briefly world-readable),
- * fsync, then rename over the target: readers see the old or the new file, never a torn one.
- */
-export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const fh = await open(tmp, 'wx', mode);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await syncDir(dirname(path));
-}
-
-// Persist the rename itself; not every platform can fsync a directory, so failure is tolerated.
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* best effort */
-  }
-}
 
 // --- public API ----------------------------------------------------------------------------------
 

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
@@ -6,54 +5,15 @@ import path from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = path.resolve('bin/vigil.js');
-
-interface Running { child: ChildProcess; stdout: string[]; stderr: string; url: string }
-
-/** Starts the real `vigil serve` binary and waits for its one stdout line. */
-function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const r: Running = { child, stdout: [], stderr: '', url: '' };
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop()!;
-      for (const line of lines) {
-        r.stdout.push(line);
-        const m = /^vigil: listening on (https:\/\/\S+)$/.exec(line);
-        if (m) { r.url = m[1]; resolve(r); }
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => { r.stderr += d.toString(); });
-    child.on('exit', (code) => reject(new Error(`vigil exited with ${code}: ${r.stderr}`)));
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | string | null> {
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? `signal ${signal}`)));
-}
-
-function runToExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { exitOf, runVigil, serveVigil, type Served } from '../helpers/binary.js';
 
 describe('vigil serve (the real binary)', () => {
   let dir: string;
-  let first: Running;
+  let first: Served;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-serve-'));
-    first = await serve(['--data-dir', dir, '--port', '0']);
+    first = await serveVigil(['--data-dir', dir, '--port', '0']);
   });
   afterAll(async () => {
     if (first?.child.exitCode === null) first.child.kill('SIGKILL');
@@ -92,7 +52,7 @@ describe('vigil serve (the real binary)', () => {
   });
 
   it('vigil env prints the export lines a shell needs', async () => {
-    const r = await runToExit(['env', '--data-dir', dir]);
+    const r = await runVigil(['env', '--data-dir', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`export AWS_SHARED_CREDENTIALS_FILE='${path.join(dir, 'credentials')}'`);
     expect(r.stdout).toContain(`export AWS_CA_BUNDLE='${path.join(dir, 'tls', 'ca.pem')}'`);
@@ -107,19 +67,19 @@ describe('vigil serve (the real binary)', () => {
   });
 
   it('restarts on the same data without printing a new key, and refuses a wrong master key', async () => {
-    const again = await serve(['--data-dir', dir, '--port', '0']);
+    const again = await serveVigil(['--data-dir', dir, '--port', '0']);
     expect(again.stderr).not.toContain('aws_secret_access_key');
     const exited = exitOf(again.child);
     again.child.kill('SIGINT');
     expect(await exited).toBe(0);
-    const wrong = await runToExit(['serve', '--data-dir', dir, '--port', '0'], { VIGIL_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') });
+    const wrong = await runVigil(['serve', '--data-dir', dir, '--port', '0'], { VIGIL_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') });
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toContain('master key does not match');
     expect(wrong.stdout).toBe('');
   });
 
   it('refuses a plaintext listener on a non-loopback address without --allow-insecure', async () => {
-    const r = await runToExit(['serve', '--data-dir', dir, '--port', '0', '--listen', 'lan=0.0.0.0:0,plaintext']);
+    const r = await runVigil(['serve', '--data-dir', dir, '--port', '0', '--listen', 'lan=0.0.0.0:0,plaintext']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/plaintext/i);
   });
