@@ -6,6 +6,8 @@ import type { RequestContext } from './context.js';
 /** Member names that hold secrets even where the model forgets to mark them sensitive. */
 const SECRET_MEMBERS = new Set(['SecretAccessKey', 'SessionToken', 'Password', 'NewPassword', 'OldPassword', 'PrivateKey', 'Plaintext', 'CiphertextBlob']);
 const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
+/** CloudTrail's userIdentity.type spellings. */
+const CLOUDTRAIL_IDENTITY_TYPE: Record<string, string> = { Root: 'Root', User: 'IAMUser', Service: 'AWSService' };
 const MAX_DEPTH = 20;
 
 /** A CloudTrail record (eventVersion 1.09) for one request: allowed, denied, or failing authentication. */
@@ -49,7 +51,7 @@ export function buildAuditEvent(ctx: RequestContext, now: Date): Record<string, 
 function userIdentity(p: Principal | undefined, accessKeyId: string | undefined): Record<string, unknown> {
   if (!p) return accessKeyId ? { type: 'Unknown', accessKeyId } : { type: 'Unknown' };
   const id: Record<string, unknown> = {
-    type: p.type === 'Root' ? 'Root' : p.type === 'User' ? 'IAMUser' : p.type,
+    type: CLOUDTRAIL_IDENTITY_TYPE[p.type] ?? p.type,
     principalId: p.userId,
     arn: p.arn,
     accountId: p.accountId,

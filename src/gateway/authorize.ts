@@ -36,7 +36,11 @@ export function authorize(ctx: RequestContext, principal: Principal, req: AuthzR
       action,
       resource,
       resourceAccount: req.resourcePolicy?.accountId ?? principal.accountId,
-      principal: { type: principal.type, arn: principal.arn, accountId: principal.accountId, roleArn: principal.roleArn },
+      principal: {
+        type: principal.type, arn: principal.arn, accountId: principal.accountId, roleArn: principal.roleArn,
+        // An AWS service acting for Vigil (s3.amazonaws.com) is named by its service principal in policies.
+        servicePrincipal: principal.type === 'Service' ? principal.arn : undefined,
+      },
       context,
       identityPolicies: principal.identityPolicies,
       resourcePolicy,

@@ -162,7 +162,8 @@ function decode(ctx: RequestContext): void {
 }
 
 function validate(ctx: RequestContext): void {
-  validateInput(ctx.service!.model, ctx.operation!, ctx.input!, ctx.protocol!.errorFamily);
+  // Internal calls have no wire protocol; their errors are spelled the JSON way.
+  validateInput(ctx.service!.model, ctx.operation!, ctx.input!, ctx.protocol?.errorFamily ?? 'json');
 }
 
 async function authorizeStage(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
