@@ -67,10 +67,39 @@ function trimOperation(raw: RawObject): OperationModel {
   return op as unknown as OperationModel;
 }
 
-/** The trimmed model; `overrides` patch metadata the pinned botocore predates (see patches.ts). */
-export function trimModel(raw: RawModel, overrides: Partial<ServiceMetadata> = {}): ServiceModel {
+/**
+ * The trimmed model; `overrides` patch metadata the pinned botocore predates, `shapeOverrides` patch shapes
+ * (see patches.ts).
+ */
+export function trimModel(raw: RawModel, overrides: Partial<ServiceMetadata> = {}, shapeOverrides: Record<string, Partial<Shape>> = {}): ServiceModel {
   const metadata = { ...pick(raw.metadata, METADATA_KEYS), ...overrides } as unknown as ServiceMetadata;
   const operations = Object.fromEntries(Object.entries(raw.operations).map(([k, op]) => [k, trimOperation(op)]));
   const shapes = Object.fromEntries(Object.entries(raw.shapes).map(([k, s]) => [k, trimShape(k, s)]));
+  markStreamingShapes(raw, shapes);
+  for (const [name, patch] of Object.entries(shapeOverrides)) {
+    if (!shapes[name]) throw new Error(`shape override for unknown shape ${name}`);
+    shapes[name] = { ...shapes[name], ...patch } as Shape;
+  }
   return { metadata, operations, shapes };
+}
+
+/**
+ * Older botocore models (S3 in 1.29) put `streaming` on the payload member rather than on its blob shape, as newer
+ * ones and Smithy do. Our Member has no such flag, so it moves to the shape; every member of S3's `Body` shape is
+ * streaming (apart from SelectObjectContent's event payload, an event stream we do not serve), and a shape shared
+ * with another non-streaming member is refused rather than silently mis-typed.
+ */
+function markStreamingShapes(raw: RawModel, shapes: Record<string, Shape>): void {
+  const streaming = new Set<string>();
+  const plain = new Set<string>();
+  for (const shape of Object.values(raw.shapes)) {
+    for (const member of Object.values((shape.members ?? {}) as Record<string, RawObject>)) {
+      if (member.eventpayload !== true) (member.streaming === true ? streaming : plain).add(String(member.shape));
+    }
+  }
+  for (const name of streaming) {
+    const shape = shapes[name];
+    if (shape.type !== 'blob' || plain.has(name)) throw new Error(`streaming member shape ${name} is shared or not a blob`);
+    shapes[name] = { ...shape, streaming: true };
+  }
 }

@@ -16,13 +16,17 @@ const CBOR_PATH = /^\/service\/([^/]+)\/operation\/[^/]+$/;
 /**
  * Routing table built once at start-up. Order follows LocalStack's: Smithy-Protocol + path, X-Amz-Target,
  * signing name with a path prefix (SageMaker Runtime shares `sagemaker` with the control plane), then the
- * signing name's query protocol, then the Version parameter for unsigned query calls.
+ * signing name's query protocol, then the Version parameter for unsigned query calls, and last S3 (REST-XML) for
+ * unsigned requests that carry none of those marks. S3 itself is found by its signing name `s3` (Authorization
+ * header or a presigned URL's X-Amz-Credential) like any other service.
  */
 export class Router {
   private readonly byTarget = new Map<string, ServiceDefinition>();
   private readonly bySigningName = new Map<string, ServiceDefinition[]>();
   private readonly byShapeName = new Map<string, ServiceDefinition>();
   private readonly byVersion = new Map<string, ServiceDefinition>();
+  /** The REST-XML service (S3) that answers unsigned requests naming no other service. */
+  private readonly defaultRestXml?: ServiceDefinition;
 
   constructor(readonly services: ServiceDefinition[]) {
     for (const svc of services) {
@@ -36,6 +40,7 @@ export class Router {
       this.bySigningName.set(svc.signingName, list);
       if (svc.model.metadata.targetPrefix) this.byShapeName.set(svc.model.metadata.targetPrefix, svc);
       if (svc.protocols.includes('awsQuery')) this.byVersion.set(svc.model.metadata.apiVersion, svc);
+      if (svc.protocols.includes('restXml')) this.defaultRestXml ??= svc;
     }
   }
 
@@ -65,6 +70,8 @@ export class Router {
       const version = queryVersion(req);
       const svc = version ? this.byVersion.get(version) : undefined;
       if (svc) return { service: svc, protocol: 'awsQuery', queryCompatible: false };
+      // Anonymous S3 (public buckets, browser GETs): an unsigned request that names no other service is S3's.
+      if (this.defaultRestXml && !version && !queryAction(req)) return { service: this.defaultRestXml, protocol: 'restXml', queryCompatible: false };
     }
     throw unknownService(signingName
       ? `No service of signing name ${JSON.stringify(signingName.slice(0, 64))} accepts this request`
@@ -99,9 +106,18 @@ export function signingNameOf(req: HttpRequest): string | undefined {
   return cred?.split('/')[3];
 }
 
-function queryVersion(req: HttpRequest): string | undefined {
+function queryParams(req: HttpRequest): URLSearchParams {
   const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? req.body.toString('utf8') : '';
-  return new URLSearchParams(form || req.rawQuery).get('Version') ?? undefined;
+  return new URLSearchParams(form || req.rawQuery);
+}
+
+function queryVersion(req: HttpRequest): string | undefined {
+  return queryParams(req).get('Version') ?? undefined;
+}
+
+/** An `Action=` parameter marks an awsQuery call even when its Version is unknown: never S3's. */
+function queryAction(req: HttpRequest): boolean {
+  return queryParams(req).has('Action') || new URLSearchParams(req.rawQuery).has('Action');
 }
 
 function unknownService(message: string): ServiceError {

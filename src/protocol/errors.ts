@@ -40,24 +40,32 @@ export type ErrorFamily = 'json' | 'query' | 'rest-xml';
 /** AWS's common errors, spelled per protocol family (JSON services say `…Exception`, query ones do not). */
 export const CommonErrors = {
   accessDenied(message: string, family: ErrorFamily): ServiceError {
+    // S3 (rest-xml) shares the query spelling here: AccessDenied, 403.
     return family === 'json'
       ? new ServiceError('AccessDeniedException', message, { httpStatus: 400 })
       : new ServiceError('AccessDenied', message, { httpStatus: 403 });
   },
   validation(message: string, family: ErrorFamily): ServiceError {
+    if (family === 'rest-xml') return new ServiceError('InvalidArgument', message, { httpStatus: 400 });
     return family === 'json'
       ? new ServiceError('ValidationException', message, { httpStatus: 400 })
       : new ServiceError('ValidationError', message, { httpStatus: 400 });
   },
   missingAuthenticationToken(family: ErrorFamily): ServiceError {
+    // S3 treats an unsigned request as anonymous: refused as plain AccessDenied.
+    if (family === 'rest-xml') return new ServiceError('AccessDenied', 'Access Denied', { httpStatus: 403 });
     return new ServiceError(family === 'json' ? 'MissingAuthenticationTokenException' : 'MissingAuthenticationToken',
       'Missing Authentication Token', { httpStatus: family === 'json' ? 400 : 403 });
   },
   incompleteSignature(message: string, family: ErrorFamily): ServiceError {
+    if (family === 'rest-xml') return new ServiceError('AuthorizationHeaderMalformed', message, { httpStatus: 400 });
     return new ServiceError(family === 'json' ? 'IncompleteSignatureException' : 'IncompleteSignature', message,
       { httpStatus: family === 'json' ? 400 : 403 });
   },
   invalidClientTokenId(family: ErrorFamily): ServiceError {
+    if (family === 'rest-xml') {
+      return new ServiceError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { httpStatus: 403 });
+    }
     return family === 'json'
       ? new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.', { httpStatus: 400 })
       : new ServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', { httpStatus: 403 });
@@ -68,10 +76,14 @@ export const CommonErrors = {
       : new ServiceError('SignatureDoesNotMatch', message, { httpStatus: 403 });
   },
   expiredToken(family: ErrorFamily): ServiceError {
+    if (family === 'rest-xml') return new ServiceError('ExpiredToken', 'The provided token has expired.', { httpStatus: 400 });
     return new ServiceError(family === 'json' ? 'ExpiredTokenException' : 'ExpiredToken',
       'The security token included in the request is expired', { httpStatus: family === 'json' ? 400 : 403 });
   },
   throttling(family: ErrorFamily, retryAfterSeconds: number): ServiceError {
+    if (family === 'rest-xml') {
+      return new ServiceError('SlowDown', 'Please reduce your request rate.', { httpStatus: 503, headers: { 'retry-after': String(retryAfterSeconds) } });
+    }
     return new ServiceError(family === 'json' ? 'ThrottlingException' : 'Throttling', 'Rate exceeded',
       { httpStatus: family === 'json' ? 400 : 429, headers: { 'retry-after': String(retryAfterSeconds) } });
   },
@@ -83,6 +95,8 @@ export const CommonErrors = {
     return new ServiceError('UnknownOperationException', `Unknown operation ${target}`, { httpStatus: 400 });
   },
   serialization(message: string, family: ErrorFamily): ServiceError {
+    // S3 reports unreadable headers and query values as InvalidArgument (XML bodies: MalformedXML, in rest-xml.ts).
+    if (family === 'rest-xml') return new ServiceError('InvalidArgument', message, { httpStatus: 400 });
     return family === 'json'
       ? new ServiceError('SerializationException', message, { httpStatus: 400 })
       : new ServiceError('MalformedQueryString', message, { httpStatus: 400 });
