@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseBlobStoreUrl } from '../state/blobs/index.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { parseSanName } from '../server/tls.js';
@@ -32,6 +33,10 @@ export interface ServeOptions {
   tlsKey?: string;
   masterKeyFile?: string;
   database?: string;
+  /** Where object bytes (always ciphertext) live: file:///dir or s3://bucket/prefix; default DIR/blobs. */
+  blobStore?: string;
+  blobStoreEndpoint?: string;
+  blobStoreRegion: string;
   listeners: ListenOption[];
   allowInsecure: boolean;
   clockSkewSeconds: number;
@@ -48,6 +53,9 @@ const OPTIONS = {
   'tls-key': { type: 'string' },
   'master-key-file': { type: 'string' },
   database: { type: 'string' },
+  'blob-store': { type: 'string' },
+  'blob-store-endpoint': { type: 'string' },
+  'blob-store-region': { type: 'string', default: 'us-east-1' },
   listen: { type: 'string', multiple: true, default: [] as string[] },
   'allow-insecure': { type: 'boolean', default: false },
   'clock-skew': { type: 'string', default: '300' },
@@ -67,6 +75,9 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     tlsKey: optionalPath(v['tls-key'], '--tls-key'),
     masterKeyFile: optionalPath(v['master-key-file'], '--master-key-file'),
     database: v.database === undefined ? undefined : parseDatabaseUrl(v.database),
+    blobStore: v['blob-store'] === undefined ? undefined : parseBlobStoreFlag(v['blob-store']),
+    blobStoreEndpoint: v['blob-store-endpoint'],
+    blobStoreRegion: v['blob-store-region'],
     listeners: v.listen.map(parseListen),
     allowInsecure: v['allow-insecure'],
     // Beyond an hour a captured signature stays replayable for too long; AWS itself allows 15 minutes.
@@ -214,5 +225,14 @@ function checkListeners(o: ServeOptions): void {
           'address (127.0.0.1, ::1), drop ,plaintext, or pass --allow-insecure if a trusted proxy terminates TLS.',
       );
     }
+  }
+}
+
+function parseBlobStoreFlag(value: string): string {
+  try {
+    parseBlobStoreUrl(value);
+    return value;
+  } catch (err) {
+    throw new UsageError(`--blob-store: ${(err as Error).message}`);
   }
 }

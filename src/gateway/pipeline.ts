@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { parseSigV4, signingKey, verifySigV4 } from '../auth/sigv4.js';
+import { parseSigV4, SigV4MismatchError, signingKey, verifySigV4 } from '../auth/sigv4.js';
+import { s3AuthError } from '../protocol/s3-errors.js';
 import type { AuthThrottle } from '../auth/throttle.js';
 import { SigV4Error, type CredentialResolver } from '../auth/types.js';
 import { CommonErrors, ServiceError, type ErrorFamily } from '../protocol/errors.js';
@@ -142,7 +143,11 @@ async function authenticate(ctx: RequestContext, deps: PipelineDeps): Promise<vo
   } catch (err) {
     if (err instanceof SigV4Error) {
       deps.throttle.recordFailure(ctx.sourceIp, now.getTime());
-      throw sigV4ServiceError(err, family);
+      throw family === 'rest-xml' ? s3AuthError(err.kind, err.message, {
+        accessKeyId: ctx.accessKeyId,
+        // S3 shows what it computed, so clients can debug their signing; none of it is secret.
+        ...(err instanceof SigV4MismatchError ? { canonicalRequest: err.canonicalRequest, stringToSign: err.stringToSign } : {}),
+      }) : sigV4ServiceError(err, family);
     }
     throw err;
   }

@@ -14,6 +14,9 @@ import { recordAccessKeyUse } from '../services/iam/index.js';
 import { createStsService } from '../services/sts/index.js';
 import { createKmsService, registerKmsJobs } from '../services/kms/index.js';
 import { JobRunner } from '../scheduler/runner.js';
+import { createS3Service } from '../services/s3/index.js';
+import { createS3Vault } from '../services/s3/vault-wiring.js';
+import { FsBlobStore, openBlobStore, type BlobStore } from '../state/blobs/index.js';
 import type { ServiceDefinition } from '../services/types.js';
 import { openState } from '../state/index.js';
 import type { StateBackend } from '../state/types.js';
@@ -33,6 +36,10 @@ export interface VigilOptions {
   tlsKey?: string;
   masterKeyFile?: string;
   database?: string;
+  /** file:///dir or s3://bucket/prefix for object bytes (ciphertext only); default DIR/blobs. */
+  blobStore?: string;
+  blobStoreEndpoint?: string;
+  blobStoreRegion?: string;
   /** PostgreSQL schema to keep Vigil's tables in (default: the connection's search_path). */
   databaseSchema?: string;
   clockSkewSeconds: number;
@@ -86,7 +93,10 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
       },
     };
     const deps: ServiceDeps = { state, secrets: stateKey, clock, credentials, log, internal };
-    const services: ServiceDefinition[] = [createIamService(deps), createStsService(deps), createKmsService(deps)];
+    const blobs = await openBlobs(opts, dir.dir, opts.env ?? process.env);
+    const services: ServiceDefinition[] = [
+      createIamService(deps), createStsService(deps), createKmsService(deps), createS3Service(deps, createS3Vault(deps, blobs)),
+    ];
     const jobs = new JobRunner(clock, log);
     registerKmsJobs(jobs, deps);
     const audit = new AuditWriter(state.audit, log);
@@ -184,4 +194,27 @@ function warnAboutKeyFile(source: string, file: string, announce: ((l: string) =
   } else if (source === 'existing') {
     log.warn(`the master key is read from ${file}, next to the data it protects; prefer VIGIL_MASTER_KEY or --master-key-file in production`);
   }
+}
+
+/**
+ * The object store: local disk by default (leftovers of a crash swept before serving), or an external
+ * S3-compatible store whose credentials come from VIGIL_BLOB_STORE_ACCESS_KEY_ID / _SECRET_ACCESS_KEY
+ * (never from the command line, where other users could read them).
+ */
+async function openBlobs(opts: VigilOptions, dir: string, env: NodeJS.ProcessEnv): Promise<BlobStore> {
+  if (!opts.blobStore) {
+    const store = new FsBlobStore(path.join(dir, 'blobs'));
+    await store.sweepTemp();
+    return store;
+  }
+  const id = env.VIGIL_BLOB_STORE_ACCESS_KEY_ID;
+  const secret = env.VIGIL_BLOB_STORE_SECRET_ACCESS_KEY;
+  const store = openBlobStore(opts.blobStore, {
+    region: opts.blobStoreRegion ?? 'us-east-1',
+    endpoint: opts.blobStoreEndpoint,
+    forcePathStyle: opts.blobStoreEndpoint !== undefined,
+    credentials: id && secret ? { accessKeyId: id, secretAccessKey: secret, sessionToken: env.VIGIL_BLOB_STORE_SESSION_TOKEN } : undefined,
+  });
+  if (store instanceof FsBlobStore) await store.sweepTemp();
+  return store;
 }
