@@ -86,6 +86,9 @@ export const SERVICES: readonly ServiceSpec[] = [
     shapeOverrides: {
       ...Object.fromEntries(Object.entries(S3_OUTPUT_ROOTS).map(([shape, root]) => [shape, { locationName: root }])),
       ...S3_ERROR_STATUS,
+      // 1.29 requires a leading '/', but every SDK and the CLI send `bucket/key` (S3 accepts both); newer models
+      // dropped the pattern. The S3 service parses and validates the value itself.
+      CopySource: { pattern: '.+' },
     },
   },
 ];

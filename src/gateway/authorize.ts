@@ -35,7 +35,7 @@ export function authorize(ctx: RequestContext, principal: Principal, req: AuthzR
     last = evaluate({
       action,
       resource,
-      resourceAccount: req.resourcePolicy?.accountId ?? principal.accountId,
+      resourceAccount: req.resourceAccount ?? req.resourcePolicy?.accountId ?? principal.accountId,
       principal: {
         type: principal.type, arn: principal.arn, accountId: principal.accountId, roleArn: principal.roleArn,
         // An AWS service acting for Vigil (s3.amazonaws.com) is named by its service principal in policies.

@@ -13,6 +13,8 @@ export interface AuthzRequirement {
   /** Resource ARNs; `['*']` when the action takes none. Each is authorized separately. */
   resources: string[];
   conditionKeys?: Record<string, ContextValue | undefined>;
+  /** The account that owns the resources (defaults to the resource policy's account, then the caller's). */
+  resourceAccount?: string;
   /** A resource policy (bucket policy, key policy, trust policy) that applies, with its owner account. */
   resourcePolicy?: { document: string; kind: 'resource' | 'trust' | 'key'; id: string; accountId: string };
 }
