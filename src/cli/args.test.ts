@@ -18,12 +18,21 @@ describe('parseServeArgs', () => {
       tlsKey: undefined,
       masterKeyFile: undefined,
       database: undefined,
+      blobStore: undefined,
+      blobStoreEndpoint: undefined,
+      blobStoreRegion: 'us-east-1',
       listeners: [],
       allowInsecure: false,
       clockSkewSeconds: 300,
       authBurst: 20,
       logLevel: 'info',
     });
+  });
+
+  it('takes a blob store URL and refuses anything but file:// and s3://', () => {
+    expect(parseServeArgs(['--blob-store', 's3://vigil-blobs/prod', '--blob-store-endpoint', 'https://minio:9000']).blobStore).toBe('s3://vigil-blobs/prod');
+    expect(() => parseServeArgs(['--blob-store', 'ftp://x/y'])).toThrow(/--blob-store: unsupported blob store scheme/);
+    expect(() => parseServeArgs(['--blob-store', 's3://Bad_Bucket/p'])).toThrow(/invalid bucket name/);
   });
 
   it('parses every option, in both --opt value and --opt=value forms', () => {

@@ -72,7 +72,8 @@ function awsShaped(got: Got): boolean {
   if (ct.includes('json')) {
     try { return typeof (JSON.parse(text) as { __type?: unknown }).__type === 'string'; } catch { return false; }
   }
-  if (ct.includes('xml')) return /<ErrorResponse[\s>][\s\S]*<Code>[^<]+<\/Code>/.test(text);
+  // Query services answer <ErrorResponse><Error>…; S3 (the default for bare REST requests) answers <Error>….
+  if (ct.includes('xml')) return /<(ErrorResponse|Error)[\s>][\s\S]*<Code>[^<]+<\/Code>/.test(text);
   if (ct.includes('cbor')) return got.body.length > 0;
   return false;
 }
