@@ -70,19 +70,59 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, liste
     res.setHeader('connection', 'close');
     res.once('finish', () => req.destroy());
   }
-  send(res, response);
+  await send(req, res, response);
 }
 
-function send(res: http.ServerResponse, response: HttpResponse): void {
+async function send(req: http.IncomingMessage, res: http.ServerResponse, response: HttpResponse): Promise<void> {
   const body = response.body;
   if (body instanceof Readable) {
+    // Read the first chunk before any header goes out: an integrity error in it (a damaged first frame) can
+    // still be answered as an error instead of a cut connection.
+    const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let first: IteratorResult<Buffer>;
+    try {
+      first = await iterator.next();
+    } catch {
+      body.destroy();
+      sendBuffered(req, res, STREAM_FAILURE);
+      return;
+    }
     res.writeHead(response.status, response.headers);
-    // A failure mid-stream (an integrity error while decrypting) must not look like a complete response: the
-    // connection is cut, so the client sees fewer bytes than Content-Length announced.
-    pipeline(body, res).catch(() => res.destroy());
+    // A failure later on must not look like a complete response: the connection is cut, so the client sees
+    // fewer bytes than Content-Length announced.
+    pipeline(Readable.from(rest(first, iterator)), res).catch(() => res.destroy());
     return;
   }
-  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(body) });
+  sendBuffered(req, res, response);
+}
+
+async function* rest(first: IteratorResult<Buffer>, iterator: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  if (first.done) return;
+  yield first.value;
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+}
+
+/** Streams are S3's (GetObject); its error document is XML. */
+const STREAM_FAILURE: HttpResponse = {
+  status: 500,
+  headers: { 'content-type': 'application/xml' },
+  body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>',
+};
+
+/**
+ * Content-Length is the body's, except where HTTP says it describes the representation rather than the body
+ * (HEAD, 304): there the operation's own value (HeadObject's object size) stands. Never two of them.
+ */
+function sendBuffered(req: http.IncomingMessage, res: http.ServerResponse, response: HttpResponse): void {
+  const body = response.body as Buffer | string;
+  const headers = { ...response.headers };
+  const declared = Object.keys(headers).find((h) => h.toLowerCase() === 'content-length');
+  const bodiless = req.method === 'HEAD' || response.status === 304 || response.status === 204;
+  if (!(declared !== undefined && bodiless && Buffer.byteLength(body) === 0)) {
+    if (declared !== undefined) delete headers[declared];
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
+  res.writeHead(response.status, headers);
   res.end(body);
 }
 
