@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../util/uuid7.js';
 import type { Principal } from '../auth/types.js';
 import type { Member, ServiceModel, Shape } from '../protocol/schema.js';
 import type { RequestContext } from './context.js';
@@ -29,7 +29,7 @@ export function buildAuditEvent(ctx: RequestContext, now: Date): Record<string, 
     requestParameters: model && op?.input && ctx.input ? redact(model, op.input.shape, ctx.input, 0) : null,
     responseElements: !readOnly && model && op?.output && ctx.output ? redact(model, op.output.shape, ctx.output, 0) : null,
     requestID: ctx.requestId,
-    eventID: randomUUID(),
+    eventID: uuidv7(now.getTime()),
     readOnly,
     eventType: 'AwsApiCall',
     managementEvent: true,

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { parseSigV4, SigV4MismatchError, signingKey, verifySigV4 } from '../auth/sigv4.js';
 import { s3AuthError } from '../protocol/s3-errors.js';
@@ -279,12 +280,39 @@ async function bufferBody(ctx: RequestContext, deps: PipelineDeps): Promise<void
   ctx.request.stream = undefined;
   const limit = deps.maxBodyBytes;
   if (Number(ctx.request.headers['content-length'] ?? 0) > limit) throw CommonErrors.requestTooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw CommonErrors.requestTooLarge(limit);
-    chunks.push(chunk);
-  }
-  ctx.request.body = Buffer.concat(chunks, size);
+  ctx.request.body = await collect(stream, limit);
+}
+
+/** Events rather than an async iterator: one promise per body instead of one per chunk (the hot path). */
+function collect(stream: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        stream.pause();
+        reject(CommonErrors.requestTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const cleanup = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+  });
 }
