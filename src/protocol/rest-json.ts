@@ -5,11 +5,12 @@
 import { parseJsonBody } from './aws-json.js';
 import type { ServiceError } from './errors.js';
 import { baseHeaders, errorDocument, errorTypeName, response, setHeader } from './error-wire.js';
+import { writeBound } from './bound-output.js';
 import { decodeOrThrow, labelsFor, matchRoute, parseQueryMulti } from './http-binding.js';
 import { decodeBase64, setKey } from './scalars.js';
 import type { Member, OperationModel, ServiceModel, StructureShape } from './schema.js';
 import {
-  readScalar, readShape, readStructure, scalarText, serialization, shapeOf, writeShape, writeStructure, type ReadOptions,
+  readScalar, readShape, readStructure, serialization, shapeOf, writeShape, writeStructure, type ReadOptions,
 } from './shape-walk.js';
 import type { EncodeContext, HttpRequest, HttpResponse, Protocol } from './types.js';
 
@@ -142,29 +143,3 @@ function writePayload(model: ServiceModel, member: Member, value: unknown, heade
   return doc === undefined ? '' : JSON.stringify(doc);
 }
 
-/** Writes header-bound members; returns the status code when a member is bound to it. */
-function writeBound(model: ServiceModel, shape: StructureShape, output: Record<string, unknown>, headers: Record<string, string>): number | undefined {
-  let status: number | undefined;
-  for (const [name, member] of Object.entries(shape.members)) {
-    const value = output[name];
-    if (value === undefined || value === null || !member.location) continue;
-    const wire = member.locationName ?? name;
-    if (member.location === 'statusCode') status = Number(value);
-    else if (member.location === 'header') {
-      const text = headerText(model, member, value);
-      if (text !== undefined) setHeader(headers, wire, text);
-    } else if (member.location === 'headers' && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) setHeader(headers, `${wire}${k}`, String(v));
-    }
-  }
-  return status;
-}
-
-function headerText(model: ServiceModel, member: Member, value: unknown): string | undefined {
-  const shape = shapeOf(model, member.shape);
-  if (member.jsonvalue) return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
-  if (shape.type === 'list' && Array.isArray(value)) {
-    return value.map((v) => scalarText(shapeOf(model, shape.member.shape), shape.member, v, 'rfc822')).join(', ');
-  }
-  return scalarText(shape, member, value, 'rfc822');
-}

@@ -6,8 +6,8 @@
 import { parseQueryMulti } from './http-binding.js';
 import { decodeLabel } from './rest-xml-route.js';
 import { setKey } from './scalars.js';
-import type { Member, ServiceModel, StructureShape } from './schema.js';
-import { readScalar, scalarText, shapeOf, type ReadOptions } from './shape-walk.js';
+import type { Member, StructureShape } from './schema.js';
+import { readScalar, shapeOf, type ReadOptions } from './shape-walk.js';
 import type { HttpRequest } from './types.js';
 
 /** aws-chunked is a transfer framing, not a content coding of the object: S3 strips it and stores the rest. */
@@ -95,33 +95,4 @@ function readQuery(opts: ReadOptions, member: Member, query: Map<string, string[
   return readScalar(opts, shape, values[0], path);
 }
 
-// Header values cannot carry CR, LF or other controls (Node refuses them); a provider's stray one must not 500.
-const HEADER_UNSAFE = /[\u0000-\u0008\u000A-\u001F\u007F]/g;
 
-/** Writes header- and status-bound members; returns the status when a member is bound to it. */
-export function writeBound(model: ServiceModel, shape: StructureShape, output: Record<string, unknown>, headers: Record<string, string>): number | undefined {
-  let status: number | undefined;
-  for (const [name, member] of Object.entries(shape.members)) {
-    const value = output[name];
-    if (value === undefined || value === null || !member.location) continue;
-    const wire = member.locationName ?? name;
-    if (member.location === 'statusCode') status = Number(value);
-    else if (member.location === 'header') {
-      const text = headerText(model, member, value);
-      if (text !== undefined) headers[wire] = text.replace(HEADER_UNSAFE, ' ');
-    } else if (member.location === 'headers' && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (v !== undefined && v !== null) headers[`${wire}${k}`] = String(v).replace(HEADER_UNSAFE, ' ');
-      }
-    }
-  }
-  return status;
-}
-
-function headerText(model: ServiceModel, member: Member, value: unknown): string | undefined {
-  const shape = shapeOf(model, member.shape);
-  if (shape.type === 'list' && Array.isArray(value)) {
-    return value.map((v) => scalarText(shapeOf(model, shape.member.shape), shape.member, v, 'rfc822')).join(', ');
-  }
-  return scalarText(shape, member, value, 'rfc822');
-}

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ServiceError } from './errors.js';
-import { readBound, writeBound } from './rest-xml-bound.js';
+import { writeBound } from './bound-output.js';
+import { readBound } from './rest-xml-bound.js';
 import { matchXmlRoute, xmlLabelsFor } from './rest-xml-route.js';
 import { s3Error, toS3WireError } from './s3-errors.js';
 import { toBytes } from './scalars.js';
