@@ -3,7 +3,6 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import type { RequestContext, ListenerInfo } from '../gateway/context.js';
 import type { HttpRequest, HttpResponse } from '../protocol/types.js';
@@ -88,18 +87,37 @@ async function send(req: http.IncomingMessage, res: http.ServerResponse, respons
       return;
     }
     res.writeHead(response.status, response.headers);
-    // A failure later on must not look like a complete response: the connection is cut, so the client sees
-    // fewer bytes than Content-Length announced.
-    pipeline(Readable.from(rest(first, iterator)), res).catch(() => res.destroy());
+    await stream(res, first, iterator, body);
     return;
   }
   sendBuffered(req, res, response);
 }
 
-async function* rest(first: IteratorResult<Buffer>, iterator: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  if (first.done) return;
-  yield first.value;
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+/**
+ * Writes the chunks straight to the response, waiting for 'drain' only when the socket asks for it (a stream
+ * pipeline in between costs a third of GET throughput). A failure after the headers must not look like a
+ * complete response: the connection is cut, so the client sees fewer bytes than Content-Length announced.
+ */
+async function stream(res: http.ServerResponse, first: IteratorResult<Buffer>, iterator: AsyncIterator<Buffer>, body: Readable): Promise<void> {
+  try {
+    for (let next = first; !next.done; next = await iterator.next()) {
+      if (res.destroyed) throw new Error('client went away');
+      if (!res.write(next.value)) await waitForDrain(res);
+    }
+    res.end();
+  } catch {
+    body.destroy();
+    res.destroy();
+  }
+}
+
+function waitForDrain(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => { res.off('drain', done); res.off('close', closed); resolve(); };
+    const closed = () => { res.off('drain', done); res.off('close', closed); reject(new Error('client went away')); };
+    res.on('drain', done);
+    res.on('close', closed);
+  });
 }
 
 /** Streams are S3's (GetObject); its error document is XML. */
