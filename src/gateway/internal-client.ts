@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/types.js';
 import type { ContextValue } from '../iam-engine/types.js';
 import { ServiceError } from '../protocol/errors.js';
+import { protocols } from '../protocol/index.js';
 import type { ServiceDefinition } from '../services/types.js';
 import type { RequestContext } from './context.js';
 import { runInternalPipeline, type PipelineDeps } from './pipeline.js';
@@ -41,6 +42,8 @@ export class InternalClient {
       request: { method: 'POST', path: '/', rawQuery: '', headers: {}, body: Buffer.alloc(0) },
       region: opts.region ?? 'us-east-1',
       service: svc,
+      // Nothing goes on the wire, but errors are spelled as the service's own clients see them (S3: AccessDenied).
+      protocol: protocols[svc.protocols[0]],
       operation: op,
       principal,
       input,

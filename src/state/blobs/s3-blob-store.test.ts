@@ -1,10 +1,6 @@
 /**
- * The BlobStore contract against S3BlobStore over a real S3 wire protocol.
- *
- * TODO(issue 4): Vigil's own S3 service is not servable yet (src/services/s3 holds only the vault). Once it is,
- * run this contract against a startTestVigil() S3 endpoint too — that is the deployment the issue describes
- * (one Vigil's blob store in another S3-compatible service). Until then the external store is moto_server
- * (moto's standalone S3), when it is on PATH; without it the suite is skipped with a warning.
+ * The BlobStore contract against S3BlobStore over a real S3 wire protocol: moto_server (moto's standalone S3), when
+ * it is on PATH. The same contract always runs against Vigil's own S3 in test/integration/s3.internal.test.ts.
  */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -67,7 +63,7 @@ if (MOTO) {
   }, { largeSize: 20 * 1024 * 1024 + 12345 });
 } else {
   describe('BlobStore contract: S3BlobStore', () => {
-    it.skip('needs moto_server on PATH (or, later, Vigil\'s own S3 service: see the TODO above)', () => undefined);
+    it.skip('needs moto_server on PATH (the contract also runs against Vigil\'s own S3 in test/integration)', () => undefined);
   });
   console.warn('s3-blob-store.test.ts: moto_server not found, S3BlobStore contract skipped');
 }
