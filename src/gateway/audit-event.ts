@@ -7,7 +7,7 @@ import type { RequestContext } from './context.js';
 const SECRET_MEMBERS = new Set(['SecretAccessKey', 'SessionToken', 'Password', 'NewPassword', 'OldPassword', 'PrivateKey', 'Plaintext', 'CiphertextBlob']);
 const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 /** CloudTrail's userIdentity.type spellings. */
-const CLOUDTRAIL_IDENTITY_TYPE: Record<string, string> = { Root: 'Root', User: 'IAMUser', Service: 'AWSService' };
+const CLOUDTRAIL_IDENTITY_TYPE: Record<string, string> = { Root: 'Root', User: 'IAMUser', Service: 'AWSService', Anonymous: 'AWSAccount' };
 const MAX_DEPTH = 20;
 
 /** A CloudTrail record (eventVersion 1.09) for one request: allowed, denied, or failing authentication. */

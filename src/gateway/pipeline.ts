@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { parseSigV4, SigV4MismatchError, signingKey, verifySigV4 } from '../auth/sigv4.js';
 import { s3AuthError } from '../protocol/s3-errors.js';
 import type { AuthThrottle } from '../auth/throttle.js';
-import { SigV4Error, type CredentialResolver } from '../auth/types.js';
+import { SigV4Error, type CredentialResolver, type Principal } from '../auth/types.js';
 import { CommonErrors, ServiceError, type ErrorFamily } from '../protocol/errors.js';
 import { protocols } from '../protocol/index.js';
 import type { HttpRequest, HttpResponse, Protocol } from '../protocol/types.js';
@@ -34,6 +34,9 @@ export interface PipelineDeps {
 }
 
 type Stage = (ctx: RequestContext, deps: PipelineDeps) => void | Promise<void>;
+
+/** An unsigned caller: only a resource policy naming Principal "*" can allow it anything. */
+const ANONYMOUS: Principal = { type: 'Anonymous', arn: 'anonymous', accountId: 'anonymous', userId: 'anonymous', tags: {}, identityPolicies: [] };
 
 /**
  * THE request pipeline, in order. Every request runs these stages until one throws; the error is then
@@ -113,6 +116,10 @@ async function authenticate(ctx: RequestContext, deps: PipelineDeps): Promise<vo
   if (blocked.blocked) throw CommonErrors.throttling(family, blocked.retryAfterSeconds);
   try {
     const carrier = parseSigV4(ctx.request);
+    if (!carrier && svc.allowAnonymous) {
+      ctx.principal = ANONYMOUS;
+      return;
+    }
     if (!carrier) throw new SigV4Error('missing', 'Missing Authentication Token');
     ctx.accessKeyId = carrier.accessKeyId;
     if (carrier.service !== svc.signingName) {

@@ -51,6 +51,8 @@ export interface ServiceDefinition {
   operations: Record<string, OperationImpl>;
   /** Global services (IAM, STS) sign with us-east-1 and have no region in their ARNs. */
   global?: boolean;
+  /** Unsigned requests proceed as the anonymous principal, for resource policies to allow (S3 public buckets). */
+  allowAnonymous?: boolean;
   /** SigV4 variations (S3: single-encoded URI, UNSIGNED-PAYLOAD, 15-minute skew). */
   signing?: { s3Uri?: boolean; allowUnsignedPayload?: boolean; skewSeconds?: number };
   /**

@@ -58,6 +58,8 @@ export function createS3Service(deps: ServiceDeps, vault: ObjectVault): ServiceD
     operations,
     // S3 signs the URI path as sent (no second encoding), accepts UNSIGNED-PAYLOAD and allows 15 minutes of skew.
     signing: { s3Uri: true, allowUnsignedPayload: true, skewSeconds: 900 },
+    // Public buckets: unsigned requests are evaluated as the anonymous principal against the bucket policy.
+    allowAnonymous: true,
     // Upload bodies are checked (aws-chunked signatures, decoded length, trailing checksum) as they stream in.
     wrapStreamingBody: wrapS3StreamingBody,
   };
