@@ -3,7 +3,8 @@ import type { AuditStore } from '../state/types.js';
 
 /**
  * Writes audit events. Management write events are awaited (durable before the response is sent); read and
- * data events are group-committed: buffered and flushed together after at most `maxDelayMs`.
+ * data events are group-committed: buffered and flushed together after at most `maxDelayMs`, in batches small
+ * enough (128) that one commit never holds the event loop for more than about a millisecond.
  */
 export class AuditWriter {
   private buffer: Record<string, unknown>[] = [];
@@ -13,7 +14,7 @@ export class AuditWriter {
   constructor(
     private readonly store: AuditStore,
     private readonly log: Logger,
-    private readonly opts: { maxDelayMs: number; maxBatch: number } = { maxDelayMs: 200, maxBatch: 500 },
+    private readonly opts: { maxDelayMs: number; maxBatch: number } = { maxDelayMs: 200, maxBatch: 128 },
   ) {}
 
   /** Durable write: resolves once the event is committed. */

@@ -54,12 +54,17 @@ export const STAGES: readonly [string, Stage][] = [
 
 export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Promise<HttpResponse> {
   try {
-    for (const [, stage] of STAGES) await stage(ctx, deps);
+    // Stages that finish synchronously are not awaited: every await is a promise and a microtask on the hot path.
+    for (const [, stage] of STAGES) {
+      const pending = stage(ctx, deps);
+      if (pending) await pending;
+    }
   } catch (err) {
     ctx.error = toServiceError(err, ctx, deps.log);
   }
   ctx.response = encode(ctx);
-  await audit(ctx, deps);
+  const audited = audit(ctx, deps);
+  if (audited) await audited;
   recordMetrics(ctx, deps);
   return ctx.response;
 }
@@ -69,17 +74,28 @@ const INTERNAL_STAGES: readonly Stage[] = [validate, authorizeStage, invoke];
 
 export async function runInternalPipeline(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
   try {
-    for (const stage of INTERNAL_STAGES) await stage(ctx, deps);
+    for (const stage of INTERNAL_STAGES) {
+      const pending = stage(ctx, deps);
+      if (pending) await pending;
+    }
   } catch (err) {
     ctx.error = toServiceError(err, ctx, deps.log);
   }
-  await audit(ctx, deps);
+  const audited = audit(ctx, deps);
+  if (audited) await audited;
   recordMetrics(ctx, deps);
 }
 
-async function route(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+function route(ctx: RequestContext, deps: PipelineDeps): void | Promise<void> {
   // Unsigned query calls are routed by their Version parameter, which is in the body.
-  if (needsBodyToRoute(ctx.request)) await bufferBody(ctx, deps);
+  if (needsBodyToRoute(ctx.request)) {
+    const pending = bufferBody(ctx, deps);
+    if (pending) return pending.then(() => routeBy(ctx, deps));
+  }
+  routeBy(ctx, deps);
+}
+
+function routeBy(ctx: RequestContext, deps: PipelineDeps): void {
   const r = deps.router.route(ctx.request);
   ctx.service = r.service;
   ctx.protocol = protocols[r.protocol];
@@ -91,12 +107,14 @@ async function route(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
  * that failed authentications are audited under its name. A request whose operation cannot be read is
  * answered by the decode stage, after authentication.
  */
-async function readBody(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+function readBody(ctx: RequestContext, deps: PipelineDeps): void | Promise<void> {
   const svc = ctx.service!;
   const restful = ctx.protocol!.name === 'restXml' || ctx.protocol!.name === 'restJson1';
   if (restful) ctx.operation = operationOf(ctx);
-  if (!(ctx.operation && hasStreamingPayload(svc.model, ctx.operation))) await bufferBody(ctx, deps);
-  if (!restful) ctx.operation = operationOf(ctx);
+  const pending = ctx.operation && hasStreamingPayload(svc.model, ctx.operation) ? undefined : bufferBody(ctx, deps);
+  if (restful) return pending;
+  if (pending) return pending.then(() => { ctx.operation = operationOf(ctx); });
+  ctx.operation = operationOf(ctx);
 }
 
 function operationOf(ctx: RequestContext): OperationModel | undefined {
@@ -208,18 +226,23 @@ function encode(ctx: RequestContext): HttpResponse {
   return res;
 }
 
-async function audit(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+/** Read and failed calls are group-committed (no wait); a successful write is durable before its response. */
+function audit(ctx: RequestContext, deps: PipelineDeps): void | Promise<void> {
   try {
     const event = buildAuditEvent(ctx, deps.clock.now());
-    if (event.readOnly === false && !ctx.error) await deps.audit.writeNow(event);
-    else deps.audit.enqueue(event);
+    if (event.readOnly === false && !ctx.error) return deps.audit.writeNow(event).catch((err: unknown) => auditFailed(ctx, deps, err));
+    deps.audit.enqueue(event);
   } catch (err) {
-    // A write event that cannot be made durable must not be reported as a success.
-    deps.log.error({ err, requestId: ctx.requestId }, 'audit write failed');
-    if (!ctx.error) {
-      ctx.error = CommonErrors.internal(ctx.requestId);
-      ctx.response = encode(ctx);
-    }
+    auditFailed(ctx, deps, err);
+  }
+}
+
+function auditFailed(ctx: RequestContext, deps: PipelineDeps, err: unknown): void {
+  // A write event that cannot be made durable must not be reported as a success.
+  deps.log.error({ err, requestId: ctx.requestId }, 'audit write failed');
+  if (!ctx.error) {
+    ctx.error = CommonErrors.internal(ctx.requestId);
+    ctx.response = encode(ctx);
   }
 }
 
@@ -281,13 +304,18 @@ function needsBodyToRoute(req: HttpRequest): boolean {
 }
 
 /** Reads the request body into memory, refusing more than maxBodyBytes (the rest is never stored). */
-async function bufferBody(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
+function bufferBody(ctx: RequestContext, deps: PipelineDeps): void | Promise<void> {
   const stream = ctx.request.stream;
   if (!stream) return;
   ctx.request.stream = undefined;
   const limit = deps.maxBodyBytes;
   if (Number(ctx.request.headers['content-length'] ?? 0) > limit) throw CommonErrors.requestTooLarge(limit);
-  ctx.request.body = readComplete(stream, limit) ?? await collect(stream, limit);
+  const body = readComplete(stream, limit);
+  if (body) {
+    ctx.request.body = body;
+    return;
+  }
+  return collect(stream, limit).then((b) => { ctx.request.body = b; });
 }
 
 /**
