@@ -147,10 +147,15 @@ function sendBuffered(req: http.IncomingMessage, res: http.ServerResponse, respo
 function newContext(req: http.IncomingMessage, listener: ListenerInfo, now: Date): RequestContext {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
-  // SigV4 joins repeated header values with ',' (Node's req.headers would join some with ', ').
+  // SigV4 joins repeated header values with ',' (Node's req.headers would join some with ', ', or drop them).
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headersDistinct)) {
-    if (v !== undefined) headers[k] = v.join(',');
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (name === '__proto__') continue;
+    // Own properties only: a header called `constructor` must not find Object's.
+    const seen = Object.hasOwn(headers, name) ? headers[name] : undefined;
+    headers[name] = seen === undefined ? raw[i + 1] : `${seen},${raw[i + 1]}`;
   }
   const request: HttpRequest = {
     method: req.method ?? 'GET',

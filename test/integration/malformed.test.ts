@@ -169,3 +169,23 @@ describe('failed authentications', () => {
     }
   });
 });
+
+describe('header names that are also Object property names', () => {
+  it('are plain headers: a signed call carrying them still verifies and succeeds', async () => {
+    const v = await startTestVigil();
+    try {
+      const host = new URL(v.url).host;
+      const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials: v.root, sha256: Sha256, applyChecksum: false });
+      const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+      const signed = await signer.sign(new HttpRequest({ method: 'POST', protocol: 'https:', hostname: '127.0.0.1', path: '/',
+        headers: { host, 'content-type': 'application/x-www-form-urlencoded', constructor: 'a', tostring: 'b', hasownproperty: 'c' }, body }));
+      const agent = new https.Agent({ ca: v.caPem });
+      const got = await request(v.url, agent, { method: 'POST', path: '/', headers: { ...signed.headers, __proto__: 'd' } as Record<string, string>, body: Buffer.from(body) });
+      agent.destroy();
+      expect(got.status).toBe(200);
+      expect(got.body.toString()).toContain(`<Account>${v.accountId}</Account>`);
+    } finally {
+      await v.stop();
+    }
+  });
+});
