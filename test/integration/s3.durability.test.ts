@@ -94,6 +94,26 @@ describe('S3 durability: kill -9 during an upload, corrupted ciphertext', () => 
     await stopVigil(second.child);
   });
 
+  it('SIGTERM lets an upload in flight finish before the server exits 0 (graceful shutdown)', async () => {
+    const server = await serve();
+    const s3 = await client(server.url);
+    await s3.send(new CreateBucketCommand({ Bucket: 'graceful' }));
+    const total = 4 * MiB;
+    const body = slowBody(total, 64 * 1024, 5, 'graceful');
+    const upload = s3.send(new PutObjectCommand({ Bucket: 'graceful', Key: 'in-flight.bin', Body: body.stream, ContentLength: total }));
+    await until('the upload to be under way', async () => body.sent() > MiB);
+    const exited = exitOf(server.child);
+    server.child.kill('SIGTERM');
+    const put = await upload;
+    expect(body.sent()).toBe(total);
+    expect(put.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(await exited).toBe(0);
+    const after = await serve();
+    const head = await (await client(after.url)).send(new HeadObjectCommand({ Bucket: 'graceful', Key: 'in-flight.bin' }));
+    expect(head.ContentLength).toBe(total);
+    await stopVigil(after.child);
+  });
+
   it('a flipped byte in a stored ciphertext yields an error, never wrong bytes', async () => {
     const server = await serve();
     const s3 = await client(server.url);
