@@ -15,7 +15,8 @@ export function buildAuditEvent(ctx: RequestContext, now: Date): Record<string, 
   const svc = ctx.service;
   const op = ctx.operation;
   const impl = op && svc ? svc.operations[op.name] : undefined;
-  const readOnly = impl?.readOnly ?? (op ? /^(Get|List|Describe|Simulate|Lookup)/.test(op.name) : true);
+  const readOnly = impl?.readOnly ?? (op ? /^(Get|List|Describe|Simulate|Lookup|Head)/.test(op.name) : true);
+  const dataEvent = impl?.dataEvent === true;
   const model = svc?.model;
   const event: Record<string, unknown> = {
     eventVersion: '1.09',
@@ -32,9 +33,9 @@ export function buildAuditEvent(ctx: RequestContext, now: Date): Record<string, 
     eventID: uuidv7(now.getTime()),
     readOnly,
     eventType: 'AwsApiCall',
-    managementEvent: true,
+    managementEvent: !dataEvent,
     recipientAccountId: ctx.principal?.accountId ?? null,
-    eventCategory: 'Management',
+    eventCategory: dataEvent ? 'Data' : 'Management',
     vigil: { listener: ctx.listener.name, durationMs: now.getTime() - ctx.receivedAt.getTime(), action: ctx.action },
   };
   if (ctx.error) {

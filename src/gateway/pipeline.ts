@@ -226,11 +226,13 @@ function encode(ctx: RequestContext): HttpResponse {
   return res;
 }
 
-/** Read and failed calls are group-committed (no wait); a successful write is durable before its response. */
+/** Reads, data events and failed calls are group-committed (no wait); a management write is durable before its response. */
 function audit(ctx: RequestContext, deps: PipelineDeps): void | Promise<void> {
   try {
     const event = buildAuditEvent(ctx, deps.clock.now());
-    if (event.readOnly === false && !ctx.error) return deps.audit.writeNow(event).catch((err: unknown) => auditFailed(ctx, deps, err));
+    if (event.readOnly === false && event.managementEvent === true && !ctx.error) {
+      return deps.audit.writeNow(event).catch((err: unknown) => auditFailed(ctx, deps, err));
+    }
     deps.audit.enqueue(event);
   } catch (err) {
     auditFailed(ctx, deps, err);

@@ -29,6 +29,8 @@ export interface OperationImpl {
   alwaysAllowed?: boolean;
   /** Management write events are audited durably before the response is sent. */
   readOnly?: boolean;
+  /** CloudTrail data events (S3 object-level calls): eventCategory Data, group-committed like reads. */
+  dataEvent?: boolean;
 }
 
 /** One AWS service as the gateway knows it. */

@@ -55,5 +55,10 @@ describe('anonymous access to S3', () => {
     await v.server.audit.flush();
     const events = await v.server.state.audit.list({ eventName: 'GetObject' });
     expect(events.some((e) => (e.userIdentity as { type: string }).type === 'AWSAccount' && !e.errorCode)).toBe(true);
+    // Object-level calls are CloudTrail data events; bucket-level ones management events.
+    expect(events.every((e) => e.eventCategory === 'Data' && e.managementEvent === false)).toBe(true);
+    const created = await v.server.state.audit.list({ eventName: 'CreateBucket' });
+    expect(created.length).toBeGreaterThan(0);
+    expect(created.every((e) => e.eventCategory === 'Management' && e.managementEvent === true)).toBe(true);
   });
 });

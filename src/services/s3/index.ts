@@ -40,6 +40,12 @@ export function s3Handlers(deps: ServiceDeps, vault: ObjectVault): Record<string
   };
 }
 
+/** Object-level calls, which CloudTrail records as data events rather than management events. */
+const OBJECT_LEVEL = new Set([
+  'GetObject', 'HeadObject', 'PutObject', 'CopyObject', 'DeleteObject', 'DeleteObjects', 'CreateMultipartUpload',
+  'UploadPart', 'UploadPartCopy', 'CompleteMultipartUpload', 'AbortMultipartUpload', 'ListParts',
+]);
+
 /**
  * S3 over restXml. Metadata lives in the state store, bytes in the vault (envelope-encrypted under KMS as the
  * caller). Operations of the model not listed answer NotImplemented by name.
@@ -47,7 +53,9 @@ export function s3Handlers(deps: ServiceDeps, vault: ObjectVault): Record<string
 export function createS3Service(deps: ServiceDeps, vault: ObjectVault): ServiceDefinition {
   const k = s3Context(deps, vault);
   const operations: Record<string, OperationImpl> = {};
-  for (const [name, impl] of Object.entries(s3Handlers(deps, vault))) operations[name] = { ...impl, authz: authzFor(k, name) };
+  for (const [name, impl] of Object.entries(s3Handlers(deps, vault))) {
+    operations[name] = { ...impl, authz: authzFor(k, name), dataEvent: OBJECT_LEVEL.has(name) };
+  }
   return {
     name: 's3',
     signingName: 's3',
