@@ -50,7 +50,16 @@ export async function startListener(spec: ListenerSpec, opts: ListenerOptions): 
   return { spec: { ...spec, port: addr.port }, info, server, url };
 }
 
+/** Load balancers probe this; it is not an AWS API, carries no data and needs no signature. */
+const HEALTH_PATH = '/_vigil/health';
+const HEALTHY = JSON.stringify({ status: 'ok' });
+
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, listener: ListenerInfo, opts: ListenerOptions): Promise<void> {
+  if (req.url === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(HEALTHY) });
+    res.end(req.method === 'HEAD' ? undefined : HEALTHY);
+    return;
+  }
   const ctx = newContext(req, listener, opts.now());
   // The pipeline decides whether to buffer the body (bounded) or to hand the stream to a streaming operation.
   ctx.request.stream = req;

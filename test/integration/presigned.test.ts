@@ -50,6 +50,12 @@ describe('presigned URLs and unimplemented operations', () => {
     expect(tampered.body).toContain('<Code>SignatureDoesNotMatch</Code>');
   });
 
+  it('answers the load-balancer health probe without a signature', async () => {
+    const r = await get(`${v.url}/_vigil/health`, v.caPem);
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ status: 'ok' });
+  });
+
   it('a modelled operation Vigil does not implement answers 501 NotImplemented by name', async () => {
     const iam = new IAMClient(v.sdk(v.root));
     const err = await iam.send(new CreateLoginProfileCommand({ UserName: 'x', Password: 'p@ssW0rd!' })).catch((e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
