@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { envLines } from './env.js';
 import { serveCommand } from './serve.js';
-import { masterKeyCommand } from './master-key.js';
+import { masterKeyCommand } from './key-rotation.js';
 import { UsageError } from './args.js';
 
 const HELP = `Usage: vigil <command> [options]

@@ -1,4 +1,4 @@
-import { MasterKey } from './master-key.js';
+import { MasterKey } from './masterkey.js';
 
 /**
  * Two-level keys: every secret in the state store is sealed under a random *state key*; only the state key is

@@ -2,7 +2,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { AuthThrottle } from '../auth/throttle.js';
 import { StoreCredentialResolver, createRootAccessKey } from '../auth/credentials.js';
-import { MasterKey } from '../crypto/master-key.js';
+import { MasterKey } from '../crypto/masterkey.js';
 import { loadStateKey } from '../crypto/state-key.js';
 import { ReplicatedCredentials } from '../auth/replicated-credentials.js';
 import { AuditWriter } from '../gateway/audit-writer.js';

@@ -1,7 +1,7 @@
 import { CreateAccessKeyCommand, CreateUserCommand, DeleteUserPolicyCommand, GetUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPgSchema } from '../../src/state/testing.js';
-import { MasterKey } from '../../src/crypto/master-key.js';
+import { MasterKey } from '../../src/crypto/masterkey.js';
 import type { Creds, TestVigil } from '../helpers/vigil.js';
 import { startTestVigil } from '../helpers/vigil.js';
 

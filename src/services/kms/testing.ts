@@ -6,7 +6,7 @@
 import { pino } from 'pino';
 import { StoreCredentialResolver, createRootAccessKey } from '../../auth/credentials.js';
 import type { Principal } from '../../auth/types.js';
-import { MasterKey } from '../../crypto/master-key.js';
+import { MasterKey } from '../../crypto/masterkey.js';
 import { authorize } from '../../gateway/authorize.js';
 import type { RequestContext } from '../../gateway/context.js';
 import { protocols } from '../../protocol/index.js';

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { StoreCredentialResolver, createRootAccessKey } from '../../auth/credentials.js';
 import type { Principal } from '../../auth/types.js';
-import { MasterKey } from '../../crypto/master-key.js';
+import { MasterKey } from '../../crypto/masterkey.js';
 import { authorize } from '../../gateway/authorize.js';
 import type { RequestContext } from '../../gateway/context.js';
 import { ServiceError } from '../../protocol/errors.js';

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { MasterKey, SealedValueError } from './master-key.js';
+import { MasterKey, SealedValueError } from './masterkey.js';
 
 /** Key bytes 00..1f; the vector below was made with Python's `cryptography` AESGCM, not with our code. */
 const KAT_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';

@@ -1,7 +1,7 @@
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { MasterKey } from '../crypto/master-key.js';
+import { MasterKey } from '../crypto/masterkey.js';
 import { STATE_KEY_META, rewrapStateKey } from '../crypto/state-key.js';
 import { readIfExists, writeFileAtomic } from '../util/files.js';
 import { openState } from '../state/index.js';
