@@ -26,7 +26,16 @@ describe('parseServeArgs', () => {
       clockSkewSeconds: 300,
       authBurst: 20,
       logLevel: 'info',
+      allowFileModels: false,
+      allowExecModels: false,
+      metricsAccess: 'loopback',
     });
+  });
+
+  it('takes the model-hosting switches and the metrics access mode', () => {
+    expect(parseServeArgs(['--allow-file-models', '--allow-exec-models', '--metrics-access', 'public']))
+      .toMatchObject({ allowFileModels: true, allowExecModels: true, metricsAccess: 'public' });
+    expect(() => parseServeArgs(['--metrics-access', 'everyone'])).toThrow(/--metrics-access must be one of off, loopback, public, got 'everyone'/);
   });
 
   it('takes a blob store URL and refuses anything but file:// and s3://', () => {

@@ -42,7 +42,16 @@ export interface ServeOptions {
   clockSkewSeconds: number;
   authBurst: number;
   logLevel: LogLevel;
+  /** CreateModel may name `file://` model artifacts on this host (off: a caller could read any file Vigil can). */
+  allowFileModels: boolean;
+  /** CreateModel may launch `vigil/exec` model servers as host processes (off: it is code execution on the host). */
+  allowExecModels: boolean;
+  /** Who may read Prometheus metrics at /_vigil/metrics. */
+  metricsAccess: MetricsAccess;
 }
+
+export const METRICS_ACCESS = ['off', 'loopback', 'public'] as const;
+export type MetricsAccess = (typeof METRICS_ACCESS)[number];
 
 const OPTIONS = {
   'data-dir': { type: 'string', default: './.vigil' },
@@ -61,6 +70,9 @@ const OPTIONS = {
   'clock-skew': { type: 'string', default: '300' },
   'auth-burst': { type: 'string', default: '20' },
   'log-level': { type: 'string', default: 'info' },
+  'allow-file-models': { type: 'boolean', default: false },
+  'allow-exec-models': { type: 'boolean', default: false },
+  'metrics-access': { type: 'string', default: 'loopback' },
 } satisfies ParseArgsConfig['options'];
 
 /** Parses the arguments after `vigil serve`. */
@@ -84,6 +96,9 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     clockSkewSeconds: parseIntIn(v['clock-skew'], '--clock-skew', 1, 3600),
     authBurst: parseIntIn(v['auth-burst'], '--auth-burst', 1, 1_000_000),
     logLevel: parseLogLevel(v['log-level']),
+    allowFileModels: v['allow-file-models'],
+    allowExecModels: v['allow-exec-models'],
+    metricsAccess: parseOneOf(v['metrics-access'], '--metrics-access', METRICS_ACCESS),
   };
   checkCombinations(opts);
   return opts;
@@ -113,6 +128,11 @@ function parseIntIn(value: string, flag: string, min: number, max: number): numb
     throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got '${value}'`);
   }
   return n;
+}
+
+function parseOneOf<T extends string>(value: string, flag: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
+  return value as T;
 }
 
 function parseLogLevel(value: string): LogLevel {

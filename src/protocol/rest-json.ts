@@ -137,7 +137,10 @@ function writePayload(model: ServiceModel, member: Member, value: unknown, heade
     if (shape.type === 'blob') setHeader(headers, 'Content-Type', 'application/octet-stream');
     else setHeader(headers, 'Content-Type', 'text/plain');
     if (value === undefined || value === null) return '';
-    return typeof value === 'string' ? value : Buffer.from(value as Uint8Array);
+    if (typeof value === 'string' || Buffer.isBuffer(value)) return value;
+    // A view, not a copy: inference responses are on the hot path.
+    const bytes = value as Uint8Array;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   const doc = writeShape({ model, format: 'json' }, member, value, 0);
   return doc === undefined ? '' : JSON.stringify(doc);
