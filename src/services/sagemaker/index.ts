@@ -1,0 +1,64 @@
+import type { ServiceDeps } from '../../server/deps.js';
+import type { OperationImpl, ServiceDefinition } from '../types.js';
+import { authzFor } from './authz.js';
+import { smContext, type Serving } from './context.js';
+import type { HandlerImpl } from './define.js';
+import { Deployer } from './deployer.js';
+import { endpointTags } from './endpoint-tags.js';
+import { endpointConfigHandlers } from './endpoint-configs.js';
+import { updateHandlers } from './endpoint-updates.js';
+import { endpointHandlers } from './endpoints.js';
+import { model } from './model.js';
+import { modelHandlers } from './models.js';
+import { Replicas } from './replicas.js';
+import { tagHandlers } from './tags.js';
+
+export type { Serving } from './context.js';
+export { SageMakerRoleSessions } from './role-sessions.js';
+export { endpointTags };
+export { ENDPOINT_TOPIC } from './deployer.js';
+
+export interface SageMakerService extends ServiceDefinition {
+  /** Serves again every deployed endpoint of these accounts (all regions): call once at start. */
+  restore(accountIds: string[]): Promise<void>;
+  /** Stops following other replicas and waits for deployments under way; the registry itself is closed by its owner. */
+  close(): Promise<void>;
+  /** An endpoint's tags from memory, for sagemaker:ResourceTag/* on InvokeEndpoint (names compared case-insensitively). */
+  endpointTags(accountId: string, region: string, name: string): Record<string, string> | undefined;
+}
+
+/**
+ * The SageMaker control plane over awsJson 1.1 (`SageMaker.*`): models, endpoint configs, endpoints (deployed for
+ * real into `serving.registry`), tags. Operations of the model not listed here answer NotImplemented by name.
+ */
+export function createSageMakerService(deps: ServiceDeps, serving: Serving): SageMakerService {
+  const sm = smContext(deps, serving);
+  const deployer = new Deployer(sm);
+  const replicas = new Replicas(deployer);
+  const impls: Record<string, HandlerImpl> = {
+    ...modelHandlers(sm),
+    ...endpointConfigHandlers(sm),
+    ...endpointHandlers(sm, deployer),
+    ...updateHandlers(sm, deployer),
+    ...tagHandlers(sm, deployer),
+  };
+  const operations: Record<string, OperationImpl> = {};
+  for (const [name, impl] of Object.entries(impls)) operations[name] = { ...impl, authz: authzFor(sm, name) };
+  return {
+    name: 'sagemaker',
+    signingName: 'sagemaker',
+    actionPrefix: 'sagemaker',
+    eventSource: 'sagemaker.amazonaws.com',
+    model,
+    protocols: ['awsJson1_1'],
+    targetPrefixes: ['SageMaker'],
+    operations,
+    restore: (accountIds) => replicas.restore(accountIds),
+    close: async () => {
+      await deployer.drain();
+      replicas.close();
+      await deployer.drain();
+    },
+    endpointTags: (accountId, region, name) => endpointTags(serving.registry, accountId, region, name),
+  };
+}
