@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/types.js';
+import type { DataKeyCache } from '../crypto/data-key-cache.js';
 import type { ContextValue } from '../iam-engine/types.js';
 import { ServiceError } from '../protocol/errors.js';
 import { protocols } from '../protocol/index.js';
@@ -13,6 +14,11 @@ export interface InternalCallOptions {
   viaService?: string;
   /** Extra condition keys for this call (e.g. aws:SourceArn of the resource that triggered it). */
   conditionKeys?: Record<string, ContextValue | undefined>;
+  /**
+   * Data keys S3 may reuse for SSE-KMS writes of this call (with BucketKeyEnabled, whose context is the bucket
+   * ARN, so one key serves many objects). A hit skips KMS and its audit: one cache per acting principal only.
+   */
+  dataKeyCache?: DataKeyCache;
 }
 
 /**
@@ -49,6 +55,7 @@ export class InternalClient {
       input,
       internal: true,
       viaService: via,
+      dataKeyCache: opts.dataKeyCache,
       extraConditionKeys: {
         // kms:ViaService names the regional endpoint (s3.us-east-1.amazonaws.com); aws:CalledVia the service.
         ...(via ? { 'aws:ViaAWSService': 'true', 'aws:CalledVia': [via], 'kms:ViaService': regional(via, opts.region ?? 'us-east-1') } : {}),

@@ -47,8 +47,35 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_by_time ON audit_events (event_time, event_id);
 `;
 
+/*
+ * CloudWatch-style metric aggregates (src/metrics): each row is a partial aggregate of one series over one
+ * period, written by one process (writer_id). Replicas and successive flushes insert rows for the same minute
+ * without conflicts; readers merge them (sums and counts add, min/max fold, DDSketches merge). `dimensions` is
+ * the canonical JSON of the dimension set (sorted by name), so series are found by exact match.
+ */
+const METRICS_SQLITE = `
+CREATE TABLE metric_points (
+  account_id TEXT NOT NULL, region TEXT NOT NULL, namespace TEXT NOT NULL, metric_name TEXT NOT NULL,
+  dimensions TEXT NOT NULL, period_start INTEGER NOT NULL, period_seconds INTEGER NOT NULL, writer_id TEXT NOT NULL,
+  sum REAL NOT NULL, count REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch TEXT, unit TEXT
+) STRICT;
+CREATE INDEX metric_points_by_series ON metric_points (account_id, region, namespace, metric_name, dimensions, period_start);
+`;
+
+const METRICS_POSTGRES = `
+CREATE TABLE metric_points (
+  account_id TEXT COLLATE "C" NOT NULL, region TEXT COLLATE "C" NOT NULL, namespace TEXT COLLATE "C" NOT NULL,
+  metric_name TEXT COLLATE "C" NOT NULL, dimensions TEXT COLLATE "C" NOT NULL, period_start BIGINT NOT NULL,
+  period_seconds INTEGER NOT NULL, writer_id TEXT NOT NULL,
+  sum DOUBLE PRECISION NOT NULL, count DOUBLE PRECISION NOT NULL, min DOUBLE PRECISION NOT NULL, max DOUBLE PRECISION NOT NULL,
+  sketch TEXT, unit TEXT
+);
+CREATE INDEX metric_points_by_series ON metric_points (account_id, region, namespace, metric_name, dimensions, period_start);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: { sqlite: INITIAL_SQLITE, postgres: INITIAL_POSTGRES } },
+  { version: 2, name: 'metric-points', up: { sqlite: METRICS_SQLITE, postgres: METRICS_POSTGRES } },
 ];
 
 const BOOKKEEPING = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -35,6 +35,12 @@ export class SqlResourceStore implements ResourceStore {
     return rows.length ? toRecord<T>(rows[0]) : undefined;
   }
 
+  async getForUpdate<T>(accountId: string, service: string, kind: string, id: string): Promise<ResourceRecord<T> | undefined> {
+    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM resources WHERE ${KEY} AND id = ?${lock}`, [accountId, service, kind, id]);
+    return rows.length ? toRecord<T>(rows[0]) : undefined;
+  }
+
   /** Fails closed when the id is not unique across accounts: guessing an account would be a security bug. */
   async findById<T>(service: string, kind: string, id: string): Promise<ResourceRecord<T> | undefined> {
     const rows = await this.db.query<Row>(

@@ -47,6 +47,12 @@ export interface ListOptions {
 
 export interface ResourceStore {
   get<T>(accountId: string, service: string, kind: string, id: string): Promise<ResourceRecord<T> | undefined>;
+  /**
+   * get() for a read-modify-write inside a transaction: on PostgreSQL the row stays locked until the transaction
+   * ends (SELECT … FOR UPDATE), so a concurrent writer cannot slip in between and have its update lost. SQLite
+   * already runs one writer at a time.
+   */
+  getForUpdate<T>(accountId: string, service: string, kind: string, id: string): Promise<ResourceRecord<T> | undefined>;
   /** Looks an id up across accounts (access key ids are globally unique). */
   findById<T>(service: string, kind: string, id: string): Promise<ResourceRecord<T> | undefined>;
   /** Inserts; returns false (and changes nothing) if the id already exists. */

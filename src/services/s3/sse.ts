@@ -3,7 +3,7 @@ import type { RequestContext } from '../../gateway/context.js';
 import type { ServerSideEncryption } from './api.generated.js';
 import { caller, type S3 } from './context.js';
 import { fromVaultError, s3Errors } from './errors.js';
-import { objectArn } from './names.js';
+import { bucketArn, objectArn } from './names.js';
 import type { BucketDoc, SseDoc } from './store.js';
 import type { ChecksumAlgorithm, VaultWriteResult } from './vault-types.js';
 
@@ -70,9 +70,13 @@ export function parseEncryptionContext(header: string | undefined): Record<strin
   return parsed as Record<string, string>;
 }
 
-/** S3 binds every data key to the object's ARN, beside any context the caller gave. */
-export function vaultContext(bucket: string, key: string, user: Record<string, string> | undefined): Record<string, string> {
-  return { ...user, 'aws:s3:arn': objectArn(bucket, key) };
+/**
+ * S3 binds every data key to the object's ARN, beside any context the caller gave; with an S3 Bucket Key
+ * (SSE-KMS + BucketKeyEnabled) to the bucket's ARN instead, as AWS does, so one data key can serve many objects.
+ */
+export function vaultContext(bucket: string, key: string, sse: Pick<SseChoice, 'ServerSideEncryption' | 'Context' | 'BucketKeyEnabled'>): Record<string, string> {
+  const bucketKey = sse.ServerSideEncryption === 'aws:kms' && sse.BucketKeyEnabled === true;
+  return { ...sse.Context, 'aws:s3:arn': bucketKey ? bucketArn(bucket) : objectArn(bucket, key) };
 }
 
 export interface BlobWrite {
@@ -88,8 +92,8 @@ export async function writeBlob(k: S3, ctx: RequestContext, source: AsyncIterabl
   const kmsKeyId = 'KeyArn' in w.sse ? (w.sse.ServerSideEncryption === 'aws:kms' ? w.sse.KeyArn : undefined) : w.sse.kmsKeyId;
   try {
     const result = await k.vault.write(source, {
-      principal: caller(ctx), region: ctx.region, kmsKeyId, context: vaultContext(w.bucket, w.key, w.sse.Context),
-      checksumAlgorithm: w.checksumAlgorithm, expectedSize: w.expectedSize,
+      principal: caller(ctx), region: ctx.region, kmsKeyId, context: vaultContext(w.bucket, w.key, w.sse),
+      checksumAlgorithm: w.checksumAlgorithm, expectedSize: w.expectedSize, cache: ctx.dataKeyCache,
     });
     const sse: SseDoc = { ServerSideEncryption: w.sse.ServerSideEncryption, KeyArn: result.keyArn };
     if (w.sse.Context) sse.Context = w.sse.Context;
@@ -104,7 +108,7 @@ export async function writeBlob(k: S3, ctx: RequestContext, source: AsyncIterabl
 export async function readBlob(k: S3, ctx: RequestContext, blobId: string, where: { bucket: string; key: string; sse: SseDoc },
   range?: { start: number; end: number }): Promise<Readable> {
   try {
-    return await k.vault.read(blobId, { principal: caller(ctx), region: ctx.region, context: vaultContext(where.bucket, where.key, where.sse.Context), range });
+    return await k.vault.read(blobId, { principal: caller(ctx), region: ctx.region, context: vaultContext(where.bucket, where.key, where.sse), range });
   } catch (err) {
     throw fromVaultError(err);
   }

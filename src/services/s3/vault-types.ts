@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Principal } from '../../auth/types.js';
+import type { DataKeyCache } from '../../crypto/data-key-cache.js';
 
 /**
  * Encrypted object storage for S3 (and later capture, baselines, reports): plaintext in, envelope-encrypted
@@ -20,6 +21,11 @@ export interface VaultWriteOptions {
   checksumAlgorithm?: ChecksumAlgorithm;
   /** Bytes expected (Content-Length / x-amz-decoded-content-length); a short or long body fails the write. */
   expectedSize?: number;
+  /**
+   * SSE-KMS only, with expectedSize: reuse a data key from this cache (it must belong to `principal` alone).
+   * Useful only when the context is the same for many objects (bucket keys).
+   */
+  cache?: DataKeyCache;
 }
 
 export interface VaultWriteResult {

@@ -75,8 +75,10 @@ export class EnvelopeVault implements ObjectVault {
     const blobId = (sseS3 ? SSE_S3_PREFIX : SSE_KMS_PREFIX) + randomBytes(16).toString('hex');
     const meter = new PlaintextMeter(opts.checksumAlgorithm, opts.expectedSize);
     let header: EnvelopeHeader | undefined;
+    // The cache holds the caller's keys: never used when S3's own principal asks KMS (SSE-S3).
+    const cache = sseS3 || opts.expectedSize === undefined ? undefined : opts.cache;
     const encrypt = encryptStream(this.#providerFor(actor, opts.region), keyId, opts.context, {
-      frameSize: this.#frameSize, onHeader: (h) => { header = h; },
+      frameSize: this.#frameSize, onHeader: (h) => { header = h; }, cache, plaintextLength: cache ? opts.expectedSize : undefined,
     });
     // A failure anywhere (short body, KMS denial, disk) rejects put(), which then leaves nothing under blobId.
     await this.#store.put(blobId, encrypt(meter.measure(source)));
