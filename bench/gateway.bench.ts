@@ -5,22 +5,18 @@
  *
  *   npm run bench            (BENCH_SECONDS=10 BENCH_CONNECTIONS=32 by default)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { startVigil } from '../src/server/app.js';
 import { STAGES } from '../src/gateway/pipeline.js';
 import type { RequestContext } from '../src/gateway/context.js';
+import { dataDirClient, freePort, load as loadRun, row, signedHeaders, spawnPinned, type Creds } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -34,28 +30,6 @@ const CALLS: Call[] = [
   { name: 'kms:GenerateRandom (awsJson 1.1)', service: 'kms', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.GenerateRandom' }, body: '{"NumberOfBytes":32}' },
   { name: 'iam:GetUser (awsQuery, reads the user)', service: 'iam', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: 'Action=GetUser&Version=2010-05-08' },
 ];
-
-interface Creds { accessKeyId: string; secretAccessKey: string }
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Server pinned to CPU 0 when taskset exists, so the load generator (this process) keeps CPU 1. */
-function spawnPinned(args: string[], readyPattern: RegExp): Promise<ChildProcess> {
-  const useTaskset = os.cpus().length > 1;
-  const [cmd, argv] = useTaskset ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout!.on('data', (d: Buffer) => { if (readyPattern.test(d.toString())) resolve(child); });
-    child.on('exit', (code) => reject(new Error(`server exited early (${code})`)));
-  });
-}
 
 /** KMS Encrypt and Decrypt of 64 bytes under a customer key (key policy + IAM + crypto), for API calls per second. */
 async function kmsCalls(url: string, root: Creds, ca: string): Promise<Call[]> {
@@ -80,22 +54,8 @@ async function benchUser(url: string, root: Creds, ca: string): Promise<Creds> {
   return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
 }
 
-/** One signed request; SigV4 has no replay protection, so it stays valid for the skew window. */
 async function signed(call: Call, host: string, creds: Creds): Promise<Record<string, string>> {
-  const signer = new SignatureV4({ service: call.service, region: 'us-east-1', credentials: creds, sha256: Sha256, applyChecksum: false });
-  const req = new HttpRequest({
-    method: 'POST', protocol: 'http:', hostname: host.split(':')[0], port: Number(host.split(':')[1]), path: '/',
-    headers: { host, ...call.headers }, body: call.body,
-  });
-  const out = await signer.sign(req);
-  return Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
-async function load(url: string, headers: Record<string, string>, body: string): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
-  const opts = { url, method: 'POST' as const, headers, body, connections: CONNECTIONS };
-  await autocannon({ ...opts, duration: 2 }); // warm-up (JIT, caches)
-  const r = await autocannon({ ...opts, duration: SECONDS });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
+  return signedHeaders({ service: call.service, host, headers: call.headers, body: call.body }, creds);
 }
 
 async function throughput(): Promise<void> {
@@ -105,10 +65,7 @@ async function throughput(): Promise<void> {
     '--listen', `bench=127.0.0.1:${plainPort},plaintext`], /listening on/);
   let bare: ChildProcess | undefined;
   try {
-    const creds = await readFile(path.join(dir, 'credentials'), 'utf8');
-    const root = { accessKeyId: /aws_access_key_id = (\S+)/.exec(creds)![1], secretAccessKey: /aws_secret_access_key = (\S+)/.exec(creds)![1] };
-    const ca = await readFile(path.join(dir, 'tls', 'ca.pem'), 'utf8');
-    const httpsUrl = /endpoint_url = (\S+)/.exec(await readFile(path.join(dir, 'config'), 'utf8'))![1];
+    const { root, ca, httpsUrl } = await dataDirClient(dir);
     const user = await benchUser(httpsUrl, root, ca);
     const host = `127.0.0.1:${plainPort}`;
     for (const call of [...CALLS, ...await kmsCalls(httpsUrl, root, ca)]) {
@@ -120,13 +77,13 @@ async function throughput(): Promise<void> {
       bare = await spawnPinned([path.resolve('bench/bare-server.mjs'), String(barePort), JSON.stringify({
         status: 200, headers: { 'content-type': sample.headers.get('content-type') ?? 'text/xml' }, body: sampleBody.toString('base64'),
       })], /ready/);
-      const baseline = await load(`http://127.0.0.1:${barePort}/`, headers, call.body);
-      const gateway = await load(`http://${host}/`, headers, call.body);
+      const baseline = await loadRun(`http://127.0.0.1:${barePort}/`, headers, call.body, { connections: CONNECTIONS, seconds: SECONDS });
+      const gateway = await loadRun(`http://${host}/`, headers, call.body, { connections: CONNECTIONS, seconds: SECONDS });
       bare.kill('SIGTERM');
       bare = undefined;
       console.log(`\n${call.name}: throughput, ${CONNECTIONS} connections, ${SECONDS} s (SigV4 + IAM policy with a condition + audit):`);
-      console.log(`  bare node:http  ${baseline.rps.toFixed(0).padStart(7)} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms  non-2xx ${baseline.non2xx}`);
-      console.log(`  vigil gateway   ${gateway.rps.toFixed(0).padStart(7)} req/s  p50 ${gateway.p50} ms  p99 ${gateway.p99} ms  non-2xx ${gateway.non2xx}`);
+      console.log(row('bare node:http', baseline));
+      console.log(row('vigil gateway', gateway));
       console.log(`  ratio vigil / bare = ${(gateway.rps / baseline.rps).toFixed(3)}  (target >= 0.6)`);
     }
   } finally {
@@ -143,9 +100,8 @@ async function stageLatency(iterations = 20_000): Promise<void> {
   const server = await startVigil({ dataDir: dir, host: '127.0.0.1', port: 0, listeners: [], tlsSans: [], clockSkewSeconds: 300,
     authBurst: 20, logLevel: 'warn', env: {}, announce: () => undefined });
   try {
-    const creds = await readFile(path.join(dir, 'credentials'), 'utf8');
-    const root = { accessKeyId: /aws_access_key_id = (\S+)/.exec(creds)![1], secretAccessKey: /aws_secret_access_key = (\S+)/.exec(creds)![1] };
-    const user = await benchUser(server.url, root, await readFile(path.join(dir, 'tls', 'ca.pem'), 'utf8'));
+    const { root, ca } = await dataDirClient(dir);
+    const user = await benchUser(server.url, root, ca);
     const host = new URL(server.url).host;
     const call = CALLS[0];
     const headers = await signed(call, host, user);

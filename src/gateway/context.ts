@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/types.js';
+import type { DataKeyCache } from '../crypto/data-key-cache.js';
 import type { ContextValue, Decision } from '../iam-engine/types.js';
 import type { ServiceError } from '../protocol/errors.js';
 import type { HttpRequest, HttpResponse, Protocol } from '../protocol/types.js';
@@ -16,6 +17,8 @@ export interface ListenerInfo {
 export interface RequestContext {
   requestId: string;
   receivedAt: Date;
+  /** performance.now() when the request arrived: latency metrics need sub-millisecond time the injected clock lacks. */
+  startedAt?: number;
   listener: ListenerInfo;
   sourceIp: string;
   userAgent: string;
@@ -49,4 +52,6 @@ export interface RequestContext {
   viaService?: string;
   /** Condition keys the caller of an internal call adds (aws:ViaAWSService, kms:ViaService…). */
   extraConditionKeys?: Record<string, ContextValue | undefined>;
+  /** Internal calls only: data keys the caller lets S3 reuse for SSE-KMS writes (InternalCallOptions.dataKeyCache). */
+  dataKeyCache?: DataKeyCache;
 }

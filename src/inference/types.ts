@@ -78,7 +78,10 @@ export interface CaptureSettings {
   samplingPercentage: number;
   /** `s3://bucket/prefix` as configured (no trailing slash). */
   destinationS3Uri: string;
-  /** KMS key id, ARN, alias name or alias ARN; undefined → the account's SageMaker managed key. */
+  /**
+   * KMS key id, ARN, alias name or alias ARN; undefined → S3's managed key of the account (alias/aws/s3), as AWS
+   * documents for SageMaker's S3 outputs (S3 calls KMS as itself, which SageMaker's managed key would refuse).
+   */
   kmsKeyId?: string;
   captureInput: boolean;
   captureOutput: boolean;

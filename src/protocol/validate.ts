@@ -4,6 +4,7 @@
  * Paths are lower-camel member names; list elements of structures are `tags.1.member.key`; constraints on scalar
  * list/map elements are reported once for the whole collection, as AWS's Coral validator does.
  */
+import { modelError } from './model-errors.js';
 import { CommonErrors, type ErrorFamily } from './errors.js';
 import { compileJavaPattern } from './java-regex.js';
 import type { OperationModel, ServiceModel, Shape, StructureShape } from './schema.js';
@@ -12,7 +13,14 @@ import { MAX_DEPTH, type ShapeRef } from './shape-walk.js';
 export function validateInput(model: ServiceModel, op: OperationModel, input: Record<string, unknown>, family: ErrorFamily): void {
   if (!op.input) return;
   const errors = new Validator(model).run(op.input.shape, input);
-  if (errors.length) throw CommonErrors.validation(validationMessage(errors), family);
+  if (errors.length) {
+    // SageMaker Runtime models its own `ValidationError` for a JSON protocol; its clients expect that code.
+    const modelled = model.shapes.ValidationError;
+    if (family === 'json' && modelled?.type === 'structure' && modelled.exception) {
+      throw modelError(model, 'ValidationError', validationMessage(errors));
+    }
+    throw CommonErrors.validation(validationMessage(errors), family);
+  }
 }
 
 /** `N validation error(s) detected: a; b`. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';
 import { AuthThrottle } from '../auth/throttle.js';
@@ -15,6 +16,12 @@ import { createStsService } from '../services/sts/index.js';
 import { createKmsService, registerKmsJobs } from '../services/kms/index.js';
 import { JobRunner } from '../scheduler/runner.js';
 import { createS3Service } from '../services/s3/index.js';
+import { createSageMakerService, SageMakerRoleSessions, type SageMakerService } from '../services/sagemaker/index.js';
+import { createSageMakerRuntimeService } from '../services/sagemaker-runtime/index.js';
+import { EndpointRegistry } from '../inference/registry.js';
+import { createRuntimeFactory } from '../inference/runtimes/index.js';
+import { CaptureWriter } from '../capture/index.js';
+import { EndpointMetrics, SqlMetricStore, type MetricsAccess } from '../metrics/index.js';
 import { createS3Vault } from '../services/s3/vault-wiring.js';
 import { FsBlobStore, openBlobStore, type BlobStore } from '../state/blobs/index.js';
 import type { ServiceDefinition } from '../services/types.js';
@@ -49,6 +56,15 @@ export interface VigilOptions {
   logLevel?: string;
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
+  /** CreateModel may name `file://` artifacts (`--allow-file-models`). */
+  allowFileModels?: boolean;
+  /** CreateModel may launch `vigil/exec` model servers (`--allow-exec-models`). */
+  allowExecModels?: boolean;
+  /** Who may scrape /_vigil/metrics (default loopback). */
+  metricsAccess?: MetricsAccess;
+  /** Data capture's group-commit interval (default 1 s) and endpoint metrics' flush interval (default 10 s). */
+  captureFlushIntervalMs?: number;
+  metricsFlushIntervalMs?: number;
   /** Where first-start secrets are announced (stderr by default; stdout carries only the listening line). */
   announce?: (line: string) => void;
 }
@@ -66,6 +82,11 @@ export interface VigilServer {
   jobs: JobRunner;
   /** The pipeline's collaborators (benchmarks time individual stages with them). */
   pipeline: PipelineDeps;
+  /** The endpoints this process serves, data capture, and per-minute endpoint metrics. */
+  endpoints: EndpointRegistry;
+  capture: CaptureWriter;
+  endpointMetrics: EndpointMetrics;
+  sagemaker: SageMakerService;
   /** Graceful: stop accepting, finish in-flight requests, flush audit, close state. */
   close(): Promise<void>;
 }
@@ -94,13 +115,15 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
     };
     const deps: ServiceDeps = { state, secrets: stateKey, clock, credentials, log, internal };
     const blobs = await openBlobs(opts, dir.dir, opts.env ?? process.env);
+    const metrics = new RequestMetrics();
+    const serving = servingLayer(deps, opts, dir.dir, metrics);
     const services: ServiceDefinition[] = [
       createIamService(deps), createStsService(deps), createKmsService(deps), createS3Service(deps, createS3Vault(deps, blobs)),
+      serving.sagemaker, serving.runtime,
     ];
     const jobs = new JobRunner(clock, log);
     registerKmsJobs(jobs, deps);
     const audit = new AuditWriter(state.audit, log);
-    const metrics = new RequestMetrics();
     const pipelineDeps: PipelineDeps = {
       router: new Router(services),
       credentials,
@@ -115,8 +138,12 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
         (err: unknown) => log.warn({ err }, 'could not record access key use')),
     };
     late.client = new InternalClient(pipelineDeps, services);
+    // Endpoints that were InService serve again before the first request is accepted.
+    await serving.sagemaker.restore([accountId]);
     const tls = await tlsMaterial(opts, dir.dir);
-    const listeners = await startAll(opts, tls, pipelineDeps, clock);
+    const listeners = await startAll(opts, tls, pipelineDeps, clock, {
+      metricsAccess: opts.metricsAccess ?? 'loopback', renderMetrics: () => serving.metrics.prometheus(),
+    });
     const url = listeners[0].url;
     const clientUrl = clientEndpoint(url);
     const caBundle = opts.tlsCert ? null : undefined;
@@ -126,8 +153,14 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
     log.info({ url, accountId, listeners: listeners.map((l) => l.url) }, 'vigil started');
     return {
       accountId, url, listeners, state, audit, metrics, deps, jobs, pipeline: pipelineDeps,
+      endpoints: serving.registry, capture: serving.capture, endpointMetrics: serving.metrics, sagemaker: serving.sagemaker,
       async close() {
         await Promise.all(listeners.map((l) => stopListener(l)));
+        // In-flight requests are done: settle deployments, stop the models, then write what capture and metrics hold.
+        await serving.sagemaker.close();
+        await serving.registry.closeAll();
+        await serving.capture.close();
+        await serving.metrics.close();
         await jobs.stop();
         await audit.flush();
         await state.close();
@@ -148,8 +181,28 @@ async function tlsMaterial(opts: VigilOptions, dir: string): Promise<{ certPem: 
   return ensureCertificates(path.join(dir, 'tls'), { sans: opts.tlsSans });
 }
 
+/**
+ * SageMaker hosting: the control plane deploys into an in-memory registry the runtime service reads; capture and
+ * metrics are fed from the request path without touching the database there.
+ */
+function servingLayer(deps: ServiceDeps, opts: VigilOptions, dir: string, requests: RequestMetrics) {
+  const registry = new EndpointRegistry();
+  const roles = new SageMakerRoleSessions(deps);
+  const runtimes = createRuntimeFactory({ log: deps.log, allowExecModels: opts.allowExecModels ?? false, workDir: path.join(dir, 'model-servers') });
+  const sagemaker = createSageMakerService(deps, { registry, runtimes, roles, allowFileModels: opts.allowFileModels ?? false });
+  const capture = new CaptureWriter({ internal: deps.internal, roles, clock: deps.clock, log: deps.log, flushIntervalMs: opts.captureFlushIntervalMs });
+  const metrics = new EndpointMetrics({
+    store: new SqlMetricStore(deps.state.db, randomUUID()), clock: deps.clock, log: deps.log, flushIntervalMs: opts.metricsFlushIntervalMs,
+    captureStats: () => capture.stats(), requestStats: () => requests.snapshot(),
+  });
+  const runtime = createSageMakerRuntimeService(deps, {
+    registry, capture, metrics, endpointTags: (account, region, name) => sagemaker.endpointTags(account, region, name),
+  });
+  return { registry, sagemaker, runtime, capture, metrics };
+}
+
 async function startAll(opts: VigilOptions, tls: { certPem: string; keyPem: string; caPem?: string }, deps: PipelineDeps,
-  clock: Clock): Promise<RunningListener[]> {
+  clock: Clock, metricsEndpoint: { metricsAccess: MetricsAccess; renderMetrics: () => Promise<string> }): Promise<RunningListener[]> {
   const specs: ListenerSpec[] = [{ name: 'default', host: opts.host, port: opts.port, plaintext: false }, ...opts.listeners];
   const started: RunningListener[] = [];
   try {
@@ -158,6 +211,7 @@ async function startAll(opts: VigilOptions, tls: { certPem: string; keyPem: stri
         tls: tlsServerOptions(tls),
         run: (ctx) => runPipeline(ctx, deps),
         now: () => clock.now(),
+        ...metricsEndpoint,
       }));
     }
   } catch (err) {

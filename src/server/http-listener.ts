@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -5,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { RequestContext, ListenerInfo } from '../gateway/context.js';
+import { metricsAllowed, type MetricsAccess } from '../metrics/access.js';
 import type { HttpRequest, HttpResponse } from '../protocol/types.js';
 
 export interface ListenerSpec {
@@ -28,6 +30,10 @@ export interface ListenerOptions {
   tls?: https.ServerOptions;
   run: RequestRunner;
   now: () => Date;
+  /** Who may scrape `GET /_vigil/metrics` (default loopback); `off`, or no renderMetrics, leaves the path to the pipeline. */
+  metricsAccess?: MetricsAccess;
+  /** Prometheus text exposition (EndpointMetrics.prometheus). */
+  renderMetrics?: () => Promise<string>;
 }
 
 /** Starts one listener; resolves once it accepts connections. */
@@ -54,10 +60,18 @@ export async function startListener(spec: ListenerSpec, opts: ListenerOptions): 
 const HEALTH_PATH = '/_vigil/health';
 const HEALTHY = JSON.stringify({ status: 'ok' });
 
+/** Prometheus scrapes this; unsigned like the health probe, so by default only local clients are served. */
+const METRICS_PATH = '/_vigil/metrics';
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, listener: ListenerInfo, opts: ListenerOptions): Promise<void> {
   if (req.url === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(HEALTHY) });
     res.end(req.method === 'HEAD' ? undefined : HEALTHY);
+    return;
+  }
+  if (opts.renderMetrics && (opts.metricsAccess ?? 'loopback') !== 'off' && isMetricsRequest(req)) {
+    await serveMetrics(req, res, opts.metricsAccess ?? 'loopback', opts.renderMetrics);
     return;
   }
   const ctx = newContext(req, listener, opts.now());
@@ -79,6 +93,29 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, liste
     res.once('finish', () => req.destroy());
   }
   await send(req, res, response);
+}
+
+function isMetricsRequest(req: http.IncomingMessage): boolean {
+  const url = req.url ?? '';
+  return (req.method === 'GET' || req.method === 'HEAD') && (url === METRICS_PATH || url.startsWith(`${METRICS_PATH}?`));
+}
+
+async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, access: MetricsAccess, render: () => Promise<string>): Promise<void> {
+  let status = 200;
+  let type = PROMETHEUS_TEXT;
+  let body: string;
+  if (!metricsAllowed(access, normaliseIp(req.socket.remoteAddress ?? ''))) {
+    [status, type, body] = [403, 'text/plain', 'metrics are served to loopback clients only\n'];
+  } else {
+    try {
+      body = await render();
+    } catch {
+      [status, type, body] = [500, 'text/plain', 'metrics are unavailable\n'];
+    }
+  }
+  if (res.destroyed) return;
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 async function send(req: http.IncomingMessage, res: http.ServerResponse, response: HttpResponse): Promise<void> {
@@ -177,6 +214,7 @@ function newContext(req: http.IncomingMessage, listener: ListenerInfo, now: Date
   const ctx: RequestContext = {
     requestId: randomUUID(),
     receivedAt: now,
+    startedAt: performance.now(),
     listener,
     sourceIp: normaliseIp(req.socket.remoteAddress ?? ''),
     userAgent: headers['user-agent'] ?? '',

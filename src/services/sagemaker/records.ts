@@ -43,7 +43,7 @@ export async function changeEndpoint(sm: Sm, account: string, region: string, na
   change: (doc: EndpointDoc) => EndpointDoc | undefined): Promise<EndpointDoc | undefined> {
   const id = recordId(region, name);
   return sm.tx(async () => {
-    const rec = await sm.res.get<EndpointDoc>(account, SAGEMAKER, 'endpoint', id);
+    const rec = await sm.res.getForUpdate<EndpointDoc>(account, SAGEMAKER, 'endpoint', id);
     if (!rec) return undefined;
     const next = change(structuredClone(rec.doc));
     if (!next) return rec.doc;

@@ -48,7 +48,7 @@ export async function tagsOfArn(sm: Sm, ctx: RequestContext, arn: string): Promi
 async function changeTags(sm: Sm, d: Deployer, ctx: RequestContext, arn: string, change: (tags: Tag[]) => Tag[]): Promise<void> {
   const r = taggedResource(ctx, arn);
   const found = await sm.tx(async () => {
-    const rec = r.account === accountOf(ctx) ? await sm.res.get<Tagged & { EndpointName?: string }>(r.account, SAGEMAKER, r.kind, r.id) : undefined;
+    const rec = r.account === accountOf(ctx) ? await sm.res.getForUpdate<Tagged & { EndpointName?: string }>(r.account, SAGEMAKER, r.kind, r.id) : undefined;
     if (!rec) return undefined;
     await sm.res.update(r.account, SAGEMAKER, r.kind, r.id, { ...rec.doc, Tags: change(rec.doc.Tags) });
     return rec.doc;
