@@ -40,6 +40,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
       clockSkewSeconds: opts.clockSkewSeconds,
       authBurst: opts.authBurst,
       logLevel: opts.logLevel,
+      allowFileModels: opts.allowFileModels,
+      allowExecModels: opts.allowExecModels,
+      metricsAccess: opts.metricsAccess,
     });
   } catch (err) {
     process.off('SIGTERM', handler);
