@@ -75,6 +75,34 @@ describe('SageMaker endpoints through /usr/bin/aws and boto3', () => {
     ok(await cli(['sagemaker', 'delete-model', '--model-name', 'cli-model']));
   });
 
+  it('captures traffic that `aws s3 cp` returns as SageMaker-format JSONL', async () => {
+    ok(await cli(['sagemaker', 'create-model', '--model-name', 'cap-model', '--execution-role-arn', f.roleArn,
+      '--primary-container', `Image=vigil/onnx,ModelDataUrl=${f.modelUrl}`]));
+    const capture = { EnableCapture: true, InitialSamplingPercentage: 100, DestinationS3Uri: `s3://${f.bucket}/datacapture`,
+      KmsKeyId: f.keyArn, CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+      CaptureContentTypeHeader: { CsvContentTypes: ['text/csv'] } };
+    ok(await cli(['sagemaker', 'create-endpoint-config', '--endpoint-config-name', 'cap-config', '--production-variants',
+      'VariantName=AllTraffic,ModelName=cap-model,InitialInstanceCount=1,InstanceType=ml.m5.large',
+      '--data-capture-config', JSON.stringify(capture)]));
+    ok(await cli(['sagemaker', 'create-endpoint', '--endpoint-name', 'cap-ep', '--endpoint-config-name', 'cap-config']));
+    ok(await cli(['sagemaker', 'wait', 'endpoint-in-service', '--endpoint-name', 'cap-ep']));
+    const described = json(await cli(['sagemaker', 'describe-endpoint', '--endpoint-name', 'cap-ep']));
+    expect(described.DataCaptureConfig).toMatchObject({ EnableCapture: true, CaptureStatus: 'Started', CurrentSamplingPercentage: 100,
+      DestinationS3Uri: `s3://${f.bucket}/datacapture`, KmsKeyId: f.keyArn });
+    await writeFile(path.join(dir, 'row.csv'), '1,2,3,4\n');
+    ok(await cli(['sagemaker-runtime', 'invoke-endpoint', '--endpoint-name', 'cap-ep', '--content-type', 'text/csv',
+      '--body', `fileb://${path.join(dir, 'row.csv')}`, path.join(dir, 'cap-out.csv')]));
+    await v.server.capture.flush();
+    const listing = ok(await cli(['s3', 'ls', '--recursive', `s3://${f.bucket}/datacapture/cap-ep/AllTraffic/`])).stdout;
+    const key = /(datacapture\/cap-ep\/AllTraffic\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/\S+\.jsonl)/.exec(listing)?.[1];
+    expect(key).toBeDefined();
+    const copied = ok(await cli(['s3', 'cp', `s3://${f.bucket}/${key}`, '-'])).stdout;
+    const record = JSON.parse(copied.trim().split('\n')[0]);
+    expect(record.captureData.endpointInput).toEqual({ observedContentType: 'text/csv', mode: 'INPUT', data: '1,2,3,4\n', encoding: 'CSV' });
+    expect(Number(record.captureData.endpointOutput.data)).toBeCloseTo(expectedScore([1, 2, 3, 4]), 5);
+    expect(record.eventVersion).toBe('0');
+  });
+
   it('the same lifecycle with boto3, including its waiter', async () => {
     const script = `import boto3, json, os
 s = boto3.session.Session()

@@ -1,8 +1,10 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import {
-  CreateEndpointConfigCommand, DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand,
+  CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand,
   ListEndpointsCommand, SageMakerClient, UpdateEndpointCommand, waitUntilEndpointInService,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -246,5 +248,57 @@ describe('data capture', () => {
     }
     const sigma = Math.sqrt(n * 0.3 * 0.7);
     expect(Math.abs(captured - n * 0.3)).toBeLessThan(3 * sigma);
+  });
+});
+
+describe('the SageMaker container contract', () => {
+  it('proxies to a model server over /ping and /invocations and maps its failures', async () => {
+    // A small model server: doubles each number; "fail" answers 400, "crash" 500, anything else echoes a header.
+    const seen: Record<string, string | undefined>[] = [];
+    const server = http.createServer((req, res) => {
+      if (req.url === '/ping') return void res.writeHead(200).end();
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        seen.push({ type: req.headers['content-type'], attrs: req.headers['x-amzn-sagemaker-custom-attributes'] });
+        if (body.startsWith('fail')) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('feature 3 is out of range');
+        if (body.startsWith('crash')) return void res.writeHead(500, { 'content-type': 'text/plain' }).end('segfault in the model');
+        res.writeHead(200, { 'content-type': 'text/csv', 'x-amzn-sagemaker-custom-attributes': 'scored-by=test' });
+        res.end(body.trim().split(',').map((x) => Number(x) * 2).join(','));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await sm().send(new CreateModelCommand({ ModelName: 'container-model', ExecutionRoleArn: f.roleArn, PrimaryContainer: { Image: url } }));
+      await sm().send(new CreateEndpointConfigCommand({
+        EndpointConfigName: 'container-config',
+        ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'container-model', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' }],
+      }));
+      await sm().send(new CreateEndpointCommand({ EndpointName: 'container', EndpointConfigName: 'container-config' }));
+      expect((await waitSettled(sm(), 'container')).EndpointStatus).toBe('InService');
+      const call = (body: string) => runtime().send(new InvokeEndpointCommand({
+        EndpointName: 'container', ContentType: 'text/csv', CustomAttributes: 'trace=1', Body: Buffer.from(body),
+      }));
+      const ok = await call('1,2,3');
+      expect(text(ok.Body)).toBe('2,4,6');
+      expect(ok.CustomAttributes).toBe('scored-by=test');
+      expect(seen.at(-1)).toEqual({ type: 'text/csv', attrs: 'trace=1' });
+      const client = await failure(call('fail'));
+      expect(client.name).toBe('ModelError');
+      expect((client as unknown as { OriginalStatusCode?: number }).OriginalStatusCode).toBe(400);
+      expect((client as unknown as { OriginalMessage?: string }).OriginalMessage).toBe('feature 3 is out of range');
+      const crash = await failure(call('crash'));
+      expect(crash.name).toBe('ModelError');
+      expect((crash as unknown as { OriginalStatusCode?: number }).OriginalStatusCode).toBe(500);
+      expect(crash.message).toMatch(/server error \(500\)/);
+    } finally {
+      await new Promise((r) => server.close(r));
+      server.closeAllConnections();
+    }
+    // With the server gone, the endpoint answers ServiceUnavailable rather than hanging.
+    const down = await failure(runtime().send(new InvokeEndpointCommand({ EndpointName: 'container', ContentType: 'text/csv', Body: Buffer.from('1') })));
+    expect(['ServiceUnavailable', 'ModelError']).toContain(down.name);
   });
 });
