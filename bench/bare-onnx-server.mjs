@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 
 const [port, modelPath] = process.argv.slice(2);
-const session = await ort.InferenceSession.create(readFileSync(modelPath), { executionProviders: ['cpu'] });
+// The same session options as Vigil's vigil/onnx runtime (src/inference/runtimes/onnx-runtime.ts).
+const session = await ort.InferenceSession.create(readFileSync(modelPath), {
+  executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1,
+  extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+});
 const input = session.inputNames[0];
 const output = session.outputNames[0];
 

@@ -5,7 +5,7 @@
  * of OverheadLatency (Vigil's own time around the model) at half of the bare server's maximum rate, read from the
  * per-minute metrics Vigil stored.
  *
- *   npm run bench:invoke     (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default)
+ *   npm run bench:invoke     (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default; BENCH_CPU_PROF=DIR to profile Vigil)
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -90,7 +90,9 @@ async function main(): Promise<void> {
   const rowCsv = (await readFile(path.join(modelDir, 'row.csv'), 'utf8'));
   const plainPort = await freePort();
   const dataDir = path.join(dir, 'vigil');
-  const serve = () => spawnPinned([path.resolve('bin/vigil.js'), 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn',
+  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each Vigil process (open it in Chrome DevTools).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const serve = () => spawnPinned([...prof, path.resolve('bin/vigil.js'), 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn',
     '--listen', `bench=127.0.0.1:${plainPort},plaintext`], /listening on/);
   let vigil: ChildProcess | undefined;
   let bare: ChildProcess | undefined;

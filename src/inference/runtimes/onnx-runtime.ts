@@ -31,6 +31,18 @@ export function pickOnnxFile(entries: ArchiveEntry[]): Buffer {
     'name the one to serve model.onnx');
 }
 
+/**
+ * One thread per session run, no spin-waiting: requests already arrive concurrently (each run is its own libuv work
+ * item), and ORT's spinning pool threads would otherwise burn the CPU the gateway needs while they wait for work.
+ */
+export const SESSION_OPTIONS: InferenceSession.SessionOptions = {
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'all',
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+};
+
 interface InputPlan extends InputShape {
   name: string;
   /** A fixed batch dimension (rare: exporters that froze N), checked before running. */
@@ -80,7 +92,7 @@ export class OnnxRuntime implements ModelRuntime {
     let session: InferenceSession;
     try {
       const model = pickOnnxFile(await readArtifact(bytes));
-      session = await InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+      session = await InferenceSession.create(model, SESSION_OPTIONS);
     } catch (err) {
       throw new Error(clip(`The ONNX model at ${spec.ModelDataUrl} could not be loaded: ${(err as Error).message}`));
     }
