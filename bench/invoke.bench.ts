@@ -13,13 +13,14 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
-  CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, SageMakerClient, waitUntilEndpointInService,
+  CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, SageMakerClient, waitUntilEndpointInService,
 } from '@aws-sdk/client-sagemaker';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { build } from '../examples/fraud-detection/build.js';
+import { encodeOnnxModel } from '../src/onnx/model-builder.js';
 import { openState } from '../src/state/index.js';
 import { SqlMetricStore } from '../src/metrics/index.js';
 import { dataDirClient, freePort, load, row, signedHeaders, spawnPinned, stop, type Creds } from './lib.js';
@@ -64,6 +65,43 @@ async function deploy(httpsUrl: string, root: Creds, ca: string, modelPath: stri
   ] }) }));
   const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'invoker' }))).AccessKey!;
   return { invoker: { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! }, accountId };
+}
+
+/** A 15 → 1024 → 1024 → 1 MLP (about 4.3 MB of float weights): "an ONNX model of a few MB". */
+function mlpModel(): Uint8Array {
+  const weights = (n: number) => Array.from({ length: n }, (_, i) => Math.sin(i) / 32);
+  return encodeOnnxModel({
+    name: 'mlp', inputs: [{ name: 'X', elemType: 'float', shape: ['N', 15] }], outputs: [{ name: 'p', elemType: 'float', shape: ['N', 1] }],
+    initializers: [
+      { name: 'W1', elemType: 'float', dims: [15, 1024], values: weights(15 * 1024) }, { name: 'B1', elemType: 'float', dims: [1024], values: weights(1024) },
+      { name: 'W2', elemType: 'float', dims: [1024, 1024], values: weights(1024 * 1024) }, { name: 'B2', elemType: 'float', dims: [1024], values: weights(1024) },
+      { name: 'W3', elemType: 'float', dims: [1024, 1], values: weights(1024) }, { name: 'B3', elemType: 'float', dims: [1], values: [0] },
+    ],
+    nodes: [
+      { opType: 'Gemm', inputs: ['X', 'W1', 'B1'], outputs: ['h1'] }, { opType: 'Relu', inputs: ['h1'], outputs: ['a1'] },
+      { opType: 'Gemm', inputs: ['a1', 'W2', 'B2'], outputs: ['h2'] }, { opType: 'Relu', inputs: ['h2'], outputs: ['a2'] },
+      { opType: 'Gemm', inputs: ['a2', 'W3', 'B3'], outputs: ['z'] }, { opType: 'Sigmoid', inputs: ['z'], outputs: ['p'] },
+    ],
+  });
+}
+
+/** CreateEndpoint → InService for the few-MB model (read from S3 as the role, decrypted, loaded), polled every 5 ms. */
+async function deployTime(httpsUrl: string, root: Creds, ca: string): Promise<{ ms: number; bytes: number }> {
+  const cfg = { region: 'us-east-1', endpoint: httpsUrl, credentials: root, requestHandler: new NodeHttpHandler({ httpsAgent: new https.Agent({ ca, keepAlive: true }) }) };
+  const model = mlpModel();
+  await new S3Client({ ...cfg, forcePathStyle: true }).send(new PutObjectCommand({ Bucket: 'bench', Key: 'mlp/model.onnx', Body: model }));
+  const sm = new SageMakerClient(cfg);
+  const roleArn = (await new IAMClient(cfg).send(new GetRoleCommand({ RoleName: 'bench-exec' }))).Role!.Arn!;
+  await sm.send(new CreateModelCommand({ ModelName: 'mlp', ExecutionRoleArn: roleArn, PrimaryContainer: { Image: 'vigil/onnx', ModelDataUrl: 's3://bench/mlp/model.onnx' } }));
+  await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'mlp', ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'mlp', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' }] }));
+  const t0 = performance.now();
+  await sm.send(new CreateEndpointCommand({ EndpointName: 'mlp', EndpointConfigName: 'mlp' }));
+  for (;;) {
+    const status = (await sm.send(new DescribeEndpointCommand({ EndpointName: 'mlp' }))).EndpointStatus;
+    if (status === 'InService') return { ms: performance.now() - t0, bytes: model.length };
+    if (status !== 'Creating') throw new Error(`mlp endpoint ${status}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** p99 of OverheadLatency since `since`, merged from the per-minute sketches Vigil stored. */
@@ -121,9 +159,12 @@ async function main(): Promise<void> {
     const overhead = await overheadP99(dataDir, accountId, new Date(0));
     vigil = await serve(); // the endpoint comes back InService from the stored state
     const plain = await load(plainUrl, plainHeaders, rowCsv, run);
-    const httpsHost = new URL((await dataDirClient(dataDir)).httpsUrl).host;
+    const restarted = await dataDirClient(dataDir);
+    const httpsHost = new URL(restarted.httpsUrl).host;
     const tls = await load(`https://${httpsHost}${request.path}`, await signedHeaders({ ...request, host: httpsHost }, invoker), rowCsv, run);
 
+    const deployed = await deployTime(restarted.httpsUrl, root, restarted.ca);
+    console.log(`\nCreateEndpoint → InService, ${(deployed.bytes / 1e6).toFixed(1)} MB ONNX MLP read from S3 as the execution role: ${deployed.ms.toFixed(0)} ms  (target <= 1000 ms)`);
     console.log(`\nInvokeEndpoint, fraud model (${rowCsv.split(',').length} features, 1 row), ${CONNECTIONS} connections, ${SECONDS} s:`);
     console.log(row('bare node:http + ONNX', baseline));
     console.log(row('vigil (plaintext)', plain));
