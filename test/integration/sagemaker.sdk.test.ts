@@ -261,7 +261,7 @@ describe('the SageMaker container contract', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString();
-        seen.push({ type: req.headers['content-type'], attrs: req.headers['x-amzn-sagemaker-custom-attributes'] });
+        seen.push({ type: req.headers['content-type'], attrs: req.headers['x-amzn-sagemaker-custom-attributes'] as string | undefined });
         if (body.startsWith('fail')) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('feature 3 is out of range');
         if (body.startsWith('crash')) return void res.writeHead(500, { 'content-type': 'text/plain' }).end('segfault in the model');
         res.writeHead(200, { 'content-type': 'text/csv', 'x-amzn-sagemaker-custom-attributes': 'scored-by=test' });
