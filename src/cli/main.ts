@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { envLines } from './env.js';
 import { serveCommand } from './serve.js';
 import { masterKeyCommand } from './key-rotation.js';
+import { baselineCommand } from './baseline.js';
+import { analyzeCommand } from './analyze.js';
 import { UsageError } from './args.js';
 
 const HELP = `Usage: vigil <command> [options]
@@ -19,6 +21,14 @@ Commands:
   master-key rotate
           Re-wrap all secrets under a new master key (running replicas keep serving)
           --data-dir DIR  --database URL  --master-key-file FILE  --new-master-key-file FILE
+  baseline
+          Profile a dataset; write statistics.json and suggested constraints.json (no server needed)
+          --input FILE|DIR|s3://…  --output DIR|s3://…  --format csv|jsonl|capture (from the file name)
+          --header | --no-header (detected)  --capture-output omit|start|end (omit)
+          --preprocessor FILE.mjs  --categorical-drift-method LInfinity|ChiSquared
+  analyze Check a dataset against a baseline; write statistics.json, constraint_violations.json, report.html
+          --baseline DIR|s3://…  --input FILE|DIR|s3://…  --output DIR|s3://…  (input options as for baseline)
+          exit 0: no violations, 3: violations, 2: usage error, 1: failure
   version Print the version
   help    Show this text
 `;
@@ -32,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(rest);
       case 'env':
         return envCommand(rest);
+      case 'baseline':
+        return await baselineCommand(rest);
+      case 'analyze':
+        return await analyzeCommand(rest);
       case 'master-key':
         return await masterKeyCommand(rest);
       case 'version':
