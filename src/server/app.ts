@@ -123,6 +123,8 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
     ];
     const jobs = new JobRunner(clock, log);
     registerKmsJobs(jobs, deps);
+    // Model Monitor schedules run on the injected clock through the runner.
+    serving.sagemaker.registerJobs(jobs, [accountId]);
     const audit = new AuditWriter(state.audit, log);
     const pipelineDeps: PipelineDeps = {
       router: new Router(services),

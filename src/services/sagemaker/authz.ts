@@ -5,6 +5,7 @@ import type { Authz, AuthzRequirement, Input } from '../types.js';
 import type { Tag } from './api.generated.js';
 import { sagemakerArn, type ResourceType } from './arns.js';
 import { accountOf, caller, type Sm } from './context.js';
+import { MONITORING_RULES } from './monitoring/authz.js';
 import { tagsOfArn } from './tags.js';
 
 /**
@@ -112,6 +113,7 @@ const RULES: Record<string, Rule> = {
   AddTags: onArn((i) => requestTagKeys(i.Tags)),
   DeleteTags: onArn((i) => (i.TagKeys?.length ? { 'aws:TagKeys': i.TagKeys } : {})),
   ListTags: onArn(),
+  ...MONITORING_RULES,
 };
 
 export const AUTHORIZED_OPERATIONS: readonly string[] = Object.keys(RULES);

@@ -10,6 +10,8 @@ import { updateHandlers } from './endpoint-updates.js';
 import { endpointHandlers } from './endpoints.js';
 import { model } from './model.js';
 import { modelHandlers } from './models.js';
+import { Monitoring, monitoringHandlers } from './monitoring/index.js';
+import type { JobRunner } from '../../scheduler/runner.js';
 import { Replicas } from './replicas.js';
 import { tagHandlers } from './tags.js';
 
@@ -25,22 +27,28 @@ export interface SageMakerService extends ServiceDefinition {
   close(): Promise<void>;
   /** An endpoint's tags from memory, for sagemaker:ResourceTag/* on InvokeEndpoint (names compared case-insensitively). */
   endpointTags(accountId: string, region: string, name: string): Record<string, string> | undefined;
+  /** Model Monitor: background processing jobs and the schedules' clock (tests drive `tick` and await `idle`). */
+  monitoring: Monitoring;
+  /** Registers Model Monitor's schedule job on the server's runner, for these accounts. */
+  registerJobs(jobs: JobRunner, accountIds: string[]): void;
 }
 
 /**
  * The SageMaker control plane over awsJson 1.1 (`SageMaker.*`): models, endpoint configs, endpoints (deployed for
- * real into `serving.registry`), tags. Operations of the model not listed here answer NotImplemented by name.
+ * real into `serving.registry`), tags, and Model Monitor (monitoring/). Operations of the model not listed here answer NotImplemented by name.
  */
 export function createSageMakerService(deps: ServiceDeps, serving: Serving): SageMakerService {
   const sm = smContext(deps, serving);
   const deployer = new Deployer(sm);
   const replicas = new Replicas(deployer);
+  const monitoring = new Monitoring(sm);
   const impls: Record<string, HandlerImpl> = {
     ...modelHandlers(sm),
     ...endpointConfigHandlers(sm),
     ...endpointHandlers(sm, deployer),
     ...updateHandlers(sm, deployer),
     ...tagHandlers(sm, deployer),
+    ...monitoringHandlers(sm, monitoring),
   };
   const operations: Record<string, OperationImpl> = {};
   for (const [name, impl] of Object.entries(impls)) operations[name] = { ...impl, authz: authzFor(sm, name) };
@@ -55,10 +63,13 @@ export function createSageMakerService(deps: ServiceDeps, serving: Serving): Sag
     operations,
     restore: (accountIds) => replicas.restore(accountIds),
     close: async () => {
+      await monitoring.close();
       await deployer.drain();
       replicas.close();
       await deployer.drain();
     },
     endpointTags: (accountId, region, name) => endpointTags(serving.registry, accountId, region, name),
+    monitoring,
+    registerJobs: (jobs, accountIds) => monitoring.registerJobs(jobs, accountIds),
   };
 }

@@ -5,6 +5,8 @@
  *  - ContainerDefinition.ModelDataUrl also accepts `file://` URLs, a Vigil extension for local models. Whether they
  *    may be served is the server's choice (`allowFileModels`): a refused one fails the deployment with a clear
  *    FailureReason rather than failing validation, so the operator sees why.
+ *  - ScheduleConfig gained DataAnalysisStartTime / DataAnalysisEndTime (the analysis window of `NOW` schedules and
+ *    offsets for cron ones, sagemaker-monitor.md §7.1) after the pinned botocore.
  */
 import type { ServiceModel, Shape, StructureShape } from '../../protocol/schema.js';
 import { model as generated, type Operations as GeneratedOperations } from './api.generated.js';
@@ -14,12 +16,16 @@ import type {
 } from './api.generated.js';
 
 const containerDefinition = generated.shapes.ContainerDefinition as StructureShape;
+const scheduleConfig = generated.shapes.ScheduleConfig as StructureShape;
 
 export const PATCHED_SHAPES: Record<string, Shape> = {
   CaptureMode: { type: 'string', enum: ['Input', 'Output', 'InputAndOutput'] },
   CaptureOptionList: { type: 'list', min: 1, max: 32, member: { shape: 'CaptureOption' } },
   VigilModelDataUrl: { type: 'string', max: 1024, pattern: '^((https|s3)://([^/]+)/?(.*)|file://.+)$' },
   ContainerDefinition: { ...containerDefinition, members: { ...containerDefinition.members, ModelDataUrl: { shape: 'VigilModelDataUrl' } } },
+  VigilAnalysisOffset: { type: 'string', min: 1, max: 15 },
+  ScheduleConfig: { ...scheduleConfig, members: { ...scheduleConfig.members,
+    DataAnalysisStartTime: { shape: 'VigilAnalysisOffset' }, DataAnalysisEndTime: { shape: 'VigilAnalysisOffset' } } },
 };
 
 export const model: ServiceModel = {

@@ -21,20 +21,15 @@ import { createIamService } from '../iam/index.js';
 import { createStsService } from '../sts/index.js';
 import type { ServiceDefinition } from '../types.js';
 import { createSageMakerService, type SageMakerService, type Serving } from './index.js';
+import { TestClock } from '../iam/testing.js';
+
+export { TestClock };
+export { allow, expectError } from '../kms/testing.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 export const ROLE = `arn:aws:iam::${ACCOUNT}:role/sm-exec`;
 
-export class TestClock {
-  constructor(public current = new Date('2026-01-01T00:00:00Z')) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  advance(seconds: number): void {
-    this.current = new Date(this.current.getTime() + seconds * 1000);
-  }
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read outputs field by field
 export type Out = any;
@@ -198,20 +193,6 @@ export async function smHarness(state: StateBackend, opts: { allowFileModels?: b
   };
 }
 
-/** An identity policy allowing `action` on `resource`. */
-export function allow(action: string | string[], resource: string | string[] = '*'): object {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] };
-}
-
-/** Awaits a rejection and checks its AWS error code (and message). */
-export async function expectError(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<{ code: string; message: string }> {
-  const err = await p.then(() => undefined, (e: unknown) => e as { code: string; message: string });
-  if (!err) throw new Error(`expected ${code}, but the call succeeded`);
-  if (err.code !== code) throw new Error(`expected ${code}, got ${err.code}: ${err.message}`);
-  if (typeof message === 'string' && err.message !== message) throw new Error(`expected message "${message}", got "${err.message}"`);
-  if (message instanceof RegExp && !message.test(err.message)) throw new Error(`expected message ${message}, got "${err.message}"`);
-  return err;
-}
 
 /** CreateModel + CreateEndpointConfig (one variant) + CreateEndpoint, as root. */
 export async function deployEcho(h: SmHarness, name: string, opts: { image?: string; modelData?: string; capture?: object } = {}): Promise<void> {

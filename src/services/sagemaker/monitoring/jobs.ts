@@ -1,0 +1,80 @@
+/**
+ * Processing-job records: reading and changing them (one transaction per change, the row locked on PostgreSQL so
+ * a stop and a finishing run cannot overwrite each other), and how they look in API outputs.
+ */
+import type { DescribeProcessingJobResponse, ProcessingJobSummary } from '../api.generated.js';
+import { recordId } from '../arns.js';
+import type { Sm } from '../context.js';
+import { SAGEMAKER } from '../store.js';
+import { PROCESSING_JOB, type ProcessingJobDoc } from './store.js';
+
+export async function getJob(sm: Sm, account: string, region: string, name: string): Promise<ProcessingJobDoc | undefined> {
+  return (await sm.res.get<ProcessingJobDoc>(account, SAGEMAKER, PROCESSING_JOB, recordId(region, name)))?.doc;
+}
+
+/** `change` returns the new document or undefined to leave it; resolves with the stored document afterwards. */
+export async function changeJob(sm: Sm, account: string, region: string, name: string,
+  change: (doc: ProcessingJobDoc) => ProcessingJobDoc | undefined): Promise<ProcessingJobDoc | undefined> {
+  const id = recordId(region, name);
+  return sm.tx(async () => {
+    const rec = await sm.res.getForUpdate<ProcessingJobDoc>(account, SAGEMAKER, PROCESSING_JOB, id);
+    if (!rec) return undefined;
+    const next = change(structuredClone(rec.doc));
+    if (!next) return rec.doc;
+    next.LastModifiedTime = sm.now().toISOString();
+    await sm.res.update(account, SAGEMAKER, PROCESSING_JOB, id, next);
+    return next;
+  });
+}
+
+const date = (s: string | undefined): Date | undefined => (s ? new Date(s) : undefined);
+
+export function describeJob(j: ProcessingJobDoc): DescribeProcessingJobResponse {
+  const out: DescribeProcessingJobResponse = {
+    ProcessingJobName: j.ProcessingJobName,
+    ProcessingJobArn: j.ProcessingJobArn,
+    ProcessingResources: j.ProcessingResources,
+    AppSpecification: j.AppSpecification,
+    RoleArn: j.RoleArn,
+    ProcessingJobStatus: j.ProcessingJobStatus,
+    CreationTime: new Date(j.CreationTime),
+    LastModifiedTime: new Date(j.LastModifiedTime),
+  };
+  if (j.ProcessingInputs) out.ProcessingInputs = j.ProcessingInputs;
+  if (j.ProcessingOutputConfig) out.ProcessingOutputConfig = j.ProcessingOutputConfig;
+  if (j.StoppingCondition) out.StoppingCondition = j.StoppingCondition;
+  if (j.Environment) out.Environment = j.Environment;
+  if (j.NetworkConfig) out.NetworkConfig = j.NetworkConfig;
+  if (j.ExperimentConfig) out.ExperimentConfig = j.ExperimentConfig;
+  if (j.ExitMessage) out.ExitMessage = j.ExitMessage;
+  if (j.FailureReason) out.FailureReason = j.FailureReason;
+  if (j.ProcessingStartTime) out.ProcessingStartTime = date(j.ProcessingStartTime);
+  if (j.ProcessingEndTime) out.ProcessingEndTime = date(j.ProcessingEndTime);
+  if (j.MonitoringScheduleArn) out.MonitoringScheduleArn = j.MonitoringScheduleArn;
+  return out;
+}
+
+export function summarizeJob(j: ProcessingJobDoc): ProcessingJobSummary {
+  return {
+    ProcessingJobName: j.ProcessingJobName,
+    ProcessingJobArn: j.ProcessingJobArn,
+    CreationTime: new Date(j.CreationTime),
+    LastModifiedTime: new Date(j.LastModifiedTime),
+    ProcessingJobStatus: j.ProcessingJobStatus,
+    ...(j.ProcessingEndTime ? { ProcessingEndTime: new Date(j.ProcessingEndTime) } : {}),
+    ...(j.FailureReason ? { FailureReason: j.FailureReason } : {}),
+    ...(j.ExitMessage ? { ExitMessage: j.ExitMessage } : {}),
+  };
+}
+
+/** Every record of a kind in one account (optionally one region), following the store's pages. */
+export async function listAll<T>(sm: Sm, account: string, kind: string, region?: string, parentId?: string): Promise<T[]> {
+  const out: T[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const rows = await sm.res.list<T>(account, SAGEMAKER, kind, { parentId, idPrefix: region ? `${region}/` : undefined, after, limit: 500 });
+    out.push(...rows.map((r) => r.doc));
+    if (rows.length < 500) return out;
+    after = rows[rows.length - 1].id;
+  }
+}

@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { withEachBackend } from '../../../state/testing.js';
+import { ACCOUNT, ROLE, deployEcho, expectError, smHarness, type SmHarness } from '../testing.js';
+import { ANALYZER, baselineJob, settled, withMemoryS3 } from './testing.js';
+
+const TRAIN = ['label,f0,f1'].concat(Array.from({ length: 200 }, (_, i) => `${i % 2},${(i % 10) / 10 + 0.05},${i % 7}`)).join('\n') + '\n';
+const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+/** One capture record (spec §1.3) with CSV features and a CSV output. */
+function record(features: number[], output: number, time: string): string {
+  return JSON.stringify({
+    captureData: {
+      endpointInput: { observedContentType: 'text/csv', mode: 'INPUT', data: features.join(','), encoding: 'CSV' },
+      endpointOutput: { observedContentType: 'text/csv', mode: 'OUTPUT', data: String(output), encoding: 'CSV' },
+    },
+    eventMetadata: { eventId: `e-${time}-${features.join('-')}`, inferenceTime: time },
+    eventVersion: '0',
+  });
+}
+
+async function baseline(h: SmHarness): Promise<void> {
+  h.s3.objects.set('data/train/train.csv', TRAIN);
+  await h.call('CreateProcessingJob', baselineJob('base', ROLE, 's3://data/train/train.csv', 's3://data/baseline'));
+  expect((await settled(h, 'base')).ProcessingJobStatus).toBe('Completed');
+}
+
+/** An echo endpoint with capture to s3://cap/capture, and one hour of traffic in the capture folder of 2026-01-01 00h. */
+async function endpointWithTraffic(h: SmHarness, drift: boolean): Promise<void> {
+  await deployEcho(h, 'ep', { capture: { InitialSamplingPercentage: 100, DestinationS3Uri: 's3://cap/capture', CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }] } });
+  await h.waitFor('ep', ['InService']);
+  const lines = Array.from({ length: 100 }, (_, i) => record([drift ? 50.5 + i : (i % 10) / 10 + 0.05, i % 7], i % 2, '2026-01-01T00:10:00Z'));
+  h.s3.objects.set('cap/capture/ep/AllTraffic/2026/01/01/00/10-00-000-uuid.jsonl', lines.join('\n') + '\n');
+}
+
+function schedule(name: string, extra: Record<string, unknown> = {}, app: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    MonitoringScheduleName: name,
+    MonitoringScheduleConfig: {
+      ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' },
+      MonitoringJobDefinition: {
+        BaselineConfig: { ConstraintsResource: { S3Uri: 's3://data/baseline/constraints.json' }, StatisticsResource: { S3Uri: 's3://data/baseline/statistics.json' } },
+        MonitoringInputs: [{ EndpointInput: { EndpointName: 'ep', LocalPath: '/opt/ml/processing/input/endpoint' } }],
+        MonitoringOutputConfig: { MonitoringOutputs: [{ S3Output: { S3Uri: 's3://data/reports', LocalPath: '/opt/ml/processing/output' } }], KmsKeyId: KEY },
+        MonitoringResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 20 } },
+        MonitoringAppSpecification: { ImageUri: ANALYZER, ...app },
+        StoppingCondition: { MaxRuntimeInSeconds: 1800 },
+        RoleArn: ROLE,
+      },
+      ...extra,
+    },
+  };
+}
+
+async function executions(h: SmHarness, name: string): Promise<Record<string, unknown>[]> {
+  await h.sm.monitoring.idle();
+  return (await h.call('ListMonitoringExecutions', { MonitoringScheduleName: name })).MonitoringExecutionSummaries;
+}
+
+describe('Model Monitor processing jobs and schedules', () => {
+  withEachBackend((_name, open) => {
+    it('runs a baselining job as the SDK sends it: statistics.json and constraints.json written as the role, SSE-KMS', async () => {
+      const h = await smHarness(await open());
+      const puts = withMemoryS3(h);
+      h.s3.objects.set('data/train/train.csv', TRAIN);
+      const job = baselineJob('Base-1', ROLE, 's3://data/train/train.csv', 's3://data/baseline');
+      (job.ProcessingOutputConfig as Record<string, unknown>).KmsKeyId = KEY;
+      const out = await h.call('CreateProcessingJob', job);
+      expect(out.ProcessingJobArn).toBe(`arn:aws:sagemaker:us-east-1:${ACCOUNT}:processing-job/base-1`);
+      const d = await settled(h, 'Base-1');
+      expect(d).toMatchObject({ ProcessingJobStatus: 'Completed', ProcessingJobName: 'Base-1', RoleArn: ROLE });
+      expect(d.ProcessingStartTime).toBeInstanceOf(Date);
+      expect(d.ProcessingEndTime).toBeInstanceOf(Date);
+      const stats = JSON.parse(h.s3.objects.get('data/baseline/statistics.json')!);
+      expect(stats.dataset.item_count).toBe(200);
+      expect(stats.features.map((f: { name: string }) => f.name)).toEqual(['label', 'f0', 'f1']);
+      expect(JSON.parse(h.s3.objects.get('data/baseline/constraints.json')!).features).toHaveLength(3);
+      expect(puts.every((p) => p.principal === `${ROLE}/SageMaker` && p.sse === 'aws:kms' && p.kmsKeyId === KEY && p.viaService === 'sagemaker.amazonaws.com')).toBe(true);
+      const list = await h.call('ListProcessingJobs', { StatusEquals: 'Completed' });
+      expect(list.ProcessingJobSummaries.map((j: { ProcessingJobName: string }) => j.ProcessingJobName)).toEqual(['Base-1']);
+      await expectError(h.call('CreateProcessingJob', job), 'ResourceInUse', /already exists/);
+      await expectError(h.call('StopProcessingJob', { ProcessingJobName: 'Base-1' }), 'ValidationException', /Completed and cannot be stopped/);
+      await expectError(h.call('DescribeProcessingJob', { ProcessingJobName: 'nope' }), 'ResourceNotFound', /nope/);
+    });
+
+    it('refuses images it cannot run, naming the supported ones', async () => {
+      const h = await smHarness(await open());
+      const job = baselineJob('x', ROLE, 's3://data/a.csv', 's3://data/out');
+      job.AppSpecification = { ImageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-training:latest' };
+      await expectError(h.call('CreateProcessingJob', job), 'ValidationException', /sagemaker-model-monitor-analyzer/);
+      job.AppSpecification = { ImageUri: 'vigil/model-monitor-analyzer:1.0' };
+      await h.call('CreateProcessingJob', job);
+      // No input data: the job fails the way the container does.
+      withMemoryS3(h);
+      const d = await settled(h, 'x');
+      expect(d).toMatchObject({ ProcessingJobStatus: 'Failed' });
+    });
+
+    it('fails a job whose dataset is missing or whose environment is wrong, with the reason', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      await h.call('CreateProcessingJob', baselineJob('empty', ROLE, 's3://data/none/', 's3://data/out'));
+      expect(await settled(h, 'empty')).toMatchObject({ ProcessingJobStatus: 'Failed', FailureReason: 'Job inputs had no data' });
+      h.s3.objects.set('data/train/train.csv', TRAIN);
+      await h.call('CreateProcessingJob', baselineJob('badfmt', ROLE, 's3://data/train/train.csv', 's3://data/out', { dataset_format: '{"parquet": {}}' }));
+      expect((await settled(h, 'badfmt')).FailureReason).toMatch(/parquet is not supported/);
+    });
+
+    it('runs an hourly schedule: the previous hour of capture, violations naming the drifted feature, metrics stored', async () => {
+      const h = await smHarness(await open());
+      const puts = withMemoryS3(h);
+      await baseline(h);
+      await endpointWithTraffic(h, true);
+      const created = await h.call('CreateMonitoringSchedule', schedule('hourly'));
+      expect(created.MonitoringScheduleArn).toBe(`arn:aws:sagemaker:us-east-1:${ACCOUNT}:monitoring-schedule/hourly`);
+      h.clock.advance(2 * 3600 + 60); // 02:01
+      await h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]);
+      const execs = await executions(h, 'hourly');
+      // 01:00 analyses 00:00–01:00 (the traffic), 02:00 analyses 01:00–02:00 (nothing).
+      const byTime = Object.fromEntries(execs.map((e) => [(e.ScheduledTime as Date).toISOString(), e]));
+      expect(Object.keys(byTime).sort()).toEqual(['2026-01-01T01:00:00.000Z', '2026-01-01T02:00:00.000Z']);
+      const hit = byTime['2026-01-01T01:00:00.000Z'];
+      expect(hit).toMatchObject({ MonitoringExecutionStatus: 'CompletedWithViolations', EndpointName: 'ep', MonitoringType: 'DataQuality' });
+      expect(byTime['2026-01-01T02:00:00.000Z']).toMatchObject({ MonitoringExecutionStatus: 'Failed', FailureReason: 'Job inputs had no data' });
+      const jobName = (hit.ProcessingJobArn as string).split('/')[1];
+      expect(jobName).toMatch(/^model-monitoring-202601010100-[0-9a-f]{24}$/);
+      const job = await h.call('DescribeProcessingJob', { ProcessingJobName: jobName });
+      expect(job.MonitoringScheduleArn).toBe(created.MonitoringScheduleArn);
+      expect(job.Environment).toMatchObject({ start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-01T01:00:00Z', sagemaker_endpoint_name: 'ep' });
+      expect(job.ProcessingInputs.find((i: { InputName: string }) => i.InputName === 'input_1').S3Input.S3Uri).toBe('s3://cap/capture/ep/AllTraffic/2026/01/01/00');
+      const violations = JSON.parse(h.s3.objects.get('data/reports/ep/hourly/2026/01/01/01/constraint_violations.json')!).violations;
+      expect(violations.map((v: { feature_name: string }) => v.feature_name)).toContain('f0');
+      expect(violations.map((v: { feature_name: string }) => v.feature_name)).not.toContain('f1');
+      expect(h.s3.objects.has('data/reports/ep/hourly/2026/01/01/01/statistics.json')).toBe(true);
+      expect(puts.filter((p) => p.key.startsWith('data/reports/')).every((p) => p.kmsKeyId === KEY)).toBe(true);
+      const d = await h.call('DescribeMonitoringSchedule', { MonitoringScheduleName: 'hourly' });
+      expect(d).toMatchObject({ MonitoringScheduleStatus: 'Scheduled', EndpointName: 'ep', MonitoringType: 'DataQuality' });
+      expect(d.LastMonitoringExecutionSummary.ScheduledTime.toISOString()).toBe('2026-01-01T02:00:00.000Z');
+      const drift = await h.sm.monitoring.metrics.listSeries({ accountId: ACCOUNT, region: 'us-east-1', namespace: 'aws/sagemaker/Endpoints/data-metrics' });
+      expect(drift.map((s) => s.metricName)).toContain('feature_baseline_drift_f0');
+      // A second tick at the same time claims nothing new.
+      await h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]);
+      expect(await executions(h, 'hourly')).toHaveLength(2);
+    });
+
+    it('runs each (schedule, hour) once when replicas tick together', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      await baseline(h);
+      await endpointWithTraffic(h, false);
+      await h.call('CreateMonitoringSchedule', schedule('shared'));
+      h.clock.advance(3600 + 60);
+      const other = h.replica();
+      await Promise.all([h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]), other.sm.monitoring.tick(h.clock.now(), [ACCOUNT])]);
+      await other.sm.monitoring.idle();
+      const execs = await executions(h, 'shared');
+      expect(execs).toHaveLength(1);
+      expect(execs[0].MonitoringExecutionStatus).toBe('Completed');
+      await other.sm.close();
+    });
+
+    it('runs a NOW schedule once over its DataAnalysisStartTime/EndTime window', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      await baseline(h);
+      await endpointWithTraffic(h, true);
+      h.clock.advance(1800); // 00:30
+      await expectError(h.call('CreateMonitoringSchedule', schedule('now', { ScheduleConfig: { ScheduleExpression: 'NOW' } })), 'ValidationException', /NOW/);
+      await h.call('CreateMonitoringSchedule', schedule('now', { ScheduleConfig: { ScheduleExpression: 'NOW', DataAnalysisStartTime: '-PT1H', DataAnalysisEndTime: '-PT0H' } }));
+      await h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]);
+      h.clock.advance(7200);
+      await h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]);
+      const execs = await executions(h, 'now');
+      expect(execs).toHaveLength(1);
+      expect(execs[0].MonitoringExecutionStatus).toBe('CompletedWithViolations');
+      const d = await h.call('DescribeMonitoringSchedule', { MonitoringScheduleName: 'now' });
+      expect(d.MonitoringScheduleConfig.ScheduleConfig).toEqual({ ScheduleExpression: 'NOW', DataAnalysisStartTime: '-PT1H', DataAnalysisEndTime: '-PT0H' });
+    });
+
+    it('fails an execution whose preprocessor throws or runs too long, with the reason', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      h.sm.monitoring.scriptLimits = { timeoutMs: 300, maxHeapMb: 64 };
+      await baseline(h);
+      await endpointWithTraffic(h, false);
+      h.s3.objects.set('code/bad.js', 'function preprocess_handler(record) { throw new Error("cannot parse " + record.eventVersion); }');
+      h.s3.objects.set('code/slow.js', 'module.exports.preprocess_handler = function () { for (;;) {} };');
+      h.s3.objects.set('code/good.js', 'function preprocess_handler(r, logger) { logger.info("seen"); var x = r.captureData.endpointInput.data.split(","); return { label: Number(r.captureData.endpointOutput.data), f0: Number(x[0]), f1: Number(x[1]) }; }');
+      await h.call('CreateMonitoringSchedule', schedule('bad', {}, { RecordPreprocessorSourceUri: 's3://code/bad.js' }));
+      await h.call('CreateMonitoringSchedule', schedule('slow', {}, { RecordPreprocessorSourceUri: 's3://code/slow.js' }));
+      await h.call('CreateMonitoringSchedule', schedule('good', {}, { RecordPreprocessorSourceUri: 's3://code/good.js' }));
+      h.clock.advance(3600 + 60);
+      await h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]);
+      const [bad] = await executions(h, 'bad');
+      expect(bad).toMatchObject({ MonitoringExecutionStatus: 'Failed', FailureReason: expect.stringMatching(/record_preprocessor_script failed: .*cannot parse 0/) });
+      const [slow] = await executions(h, 'slow');
+      expect(slow).toMatchObject({ MonitoringExecutionStatus: 'Failed', FailureReason: expect.stringMatching(/record_preprocessor_script timed out/) });
+      const [good] = await executions(h, 'good');
+      expect(good.MonitoringExecutionStatus).toBe('Completed');
+    });
+
+    it('stops, starts, updates and deletes schedules; job definitions by name', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      const inline = (schedule('x').MonitoringScheduleConfig as Record<string, Record<string, unknown>>).MonitoringJobDefinition;
+      await h.call('CreateDataQualityJobDefinition', {
+        JobDefinitionName: 'dq', DataQualityAppSpecification: { ImageUri: ANALYZER }, DataQualityBaselineConfig: inline.BaselineConfig,
+        DataQualityJobInput: { EndpointInput: { EndpointName: 'ep', LocalPath: '/opt/ml/processing/input/endpoint' } },
+        DataQualityJobOutputConfig: inline.MonitoringOutputConfig, JobResources: inline.MonitoringResources, RoleArn: ROLE,
+      });
+      expect((await h.call('DescribeDataQualityJobDefinition', { JobDefinitionName: 'dq' })).DataQualityJobInput.EndpointInput.EndpointName).toBe('ep');
+      expect((await h.call('ListDataQualityJobDefinitions', { EndpointName: 'ep' })).JobDefinitionSummaries).toHaveLength(1);
+      const byName = { MonitoringScheduleName: 's', MonitoringScheduleConfig: {
+        ScheduleConfig: { ScheduleExpression: 'cron(0 0/2 ? * * *)' }, MonitoringJobDefinitionName: 'dq', MonitoringType: 'DataQuality' } };
+      await h.call('CreateMonitoringSchedule', byName);
+      await expectError(h.call('CreateMonitoringSchedule', byName), 'ResourceInUse');
+      await expectError(h.call('DeleteDataQualityJobDefinition', { JobDefinitionName: 'dq' }), 'ResourceInUse');
+      await expectError(h.call('CreateMonitoringSchedule', { ...byName, MonitoringScheduleName: 't',
+        MonitoringScheduleConfig: { ...byName.MonitoringScheduleConfig, ScheduleConfig: { ScheduleExpression: 'cron(15 * ? * * *)' } } }), 'ValidationException', /minutes/);
+      await expectError(h.call('CreateMonitoringSchedule', { ...byName, MonitoringScheduleName: 't',
+        MonitoringScheduleConfig: { ...byName.MonitoringScheduleConfig, MonitoringType: 'ModelBias' } }), 'NotImplemented');
+      const listed = await h.call('ListMonitoringSchedules', { EndpointName: 'ep' });
+      expect(listed.MonitoringScheduleSummaries).toMatchObject([{ MonitoringScheduleName: 's', MonitoringJobDefinitionName: 'dq', MonitoringScheduleStatus: 'Scheduled' }]);
+      await h.call('StopMonitoringSchedule', { MonitoringScheduleName: 's' });
+      h.clock.advance(4 * 3600);
+      await h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]);
+      expect(await executions(h, 's')).toHaveLength(0);
+      await h.call('StartMonitoringSchedule', { MonitoringScheduleName: 's' });
+      await h.call('UpdateMonitoringSchedule', { MonitoringScheduleName: 's', MonitoringScheduleConfig: { ...byName.MonitoringScheduleConfig, ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' } } });
+      expect((await h.call('DescribeMonitoringSchedule', { MonitoringScheduleName: 's' })).MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression).toBe('cron(0 * ? * * *)');
+      h.clock.advance(3600);
+      await h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]);
+      // The endpoint does not exist: the execution fails with that reason (hours missed while stopped are not run).
+      const execs = await executions(h, 's');
+      expect(execs).toHaveLength(1);
+      expect(execs[0]).toMatchObject({ MonitoringExecutionStatus: 'Failed', MonitoringJobDefinitionName: 'dq', FailureReason: expect.stringMatching(/Endpoint ep does not exist/) });
+      await h.call('DeleteMonitoringSchedule', { MonitoringScheduleName: 's' });
+      await expectError(h.call('DescribeMonitoringSchedule', { MonitoringScheduleName: 's' }), 'ResourceNotFound');
+      await h.call('DeleteDataQualityJobDefinition', { JobDefinitionName: 'dq' });
+      // Executions outlive their schedule, as processing jobs.
+      expect((await h.call('ListProcessingJobs', {})).ProcessingJobSummaries).toHaveLength(1);
+    });
+
+    it('authorizes with iam:PassRole on the job role', async () => {
+      const h = await smHarness(await open());
+      const user = await h.user('u', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sagemaker:CreateProcessingJob', Resource: '*' }] });
+      await expectError(h.call('CreateProcessingJob', baselineJob('p', ROLE, 's3://d/a.csv', 's3://d/o'), user), 'AccessDeniedException', /iam:PassRole/);
+    });
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * S3 as a processing job's execution role: every read, list and write goes through the gateway as the role's
+ * session with SageMaker as the calling service (DESIGN principle 6), so bucket policies, the role's policies and
+ * kms:ViaService conditions apply and CloudTrail records them. Outputs are written SSE-KMS, under the job's output
+ * KmsKeyId when given (else S3's AWS managed key, SageMaker's documented default).
+ */
+import { Readable } from 'node:stream';
+import type { Principal } from '../../../auth/types.js';
+import { parseDestination } from '../../../capture/destination.js';
+import { messageOf } from '../artifacts.js';
+import type { Sm } from '../context.js';
+
+const VIA = 'sagemaker.amazonaws.com';
+
+export interface S3Location { bucket: string; key: string }
+
+/** `s3://bucket/key` (or an https S3 URL) as bucket and key; the key has no leading slash. */
+export function parseS3Uri(uri: string): S3Location | undefined {
+  const d = parseDestination(uri);
+  if (!d) return undefined;
+  const raw = /^s3:\/\/[^/]+\/(.*)$/.exec(uri)?.[1];
+  // parseDestination trims a trailing slash, which matters for prefixes ("data/" must not match "data2/").
+  return { bucket: d.bucket, key: raw !== undefined ? raw.replace(/^\/+/, '') : d.prefix };
+}
+
+export const s3Uri = (l: S3Location): string => `s3://${l.bucket}/${l.key}`;
+
+export class RoleS3 {
+  constructor(private readonly sm: Sm, private readonly principal: Principal, private readonly region: string,
+    private readonly kmsKeyId?: string) {}
+
+  async #call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.sm.deps.internal.call(this.principal, 's3', operation, input, { region: this.region, viaService: VIA });
+  }
+
+  /** Keys under a prefix, in key order. */
+  async list(bucket: string, prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      let out: Record<string, unknown>;
+      try {
+        out = await this.#call('ListObjectsV2', { Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) });
+      } catch (err) {
+        throw new Error(`Could not list s3://${bucket}/${prefix} as ${this.principal.arn}: ${messageOf(err)}`);
+      }
+      for (const o of (out.Contents as { Key?: string }[] | undefined) ?? []) if (o.Key) keys.push(o.Key);
+      token = out.IsTruncated ? (out.NextContinuationToken as string | undefined) : undefined;
+    } while (token);
+    return keys;
+  }
+
+  /** The "folders" directly under a prefix (ListObjectsV2 with Delimiter `/`), each ending in `/`. */
+  async folders(bucket: string, prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      let res: Record<string, unknown>;
+      try {
+        res = await this.#call('ListObjectsV2', { Bucket: bucket, Prefix: prefix, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) });
+      } catch (err) {
+        throw new Error(`Could not list s3://${bucket}/${prefix} as ${this.principal.arn}: ${messageOf(err)}`);
+      }
+      for (const p of (res.CommonPrefixes as { Prefix?: string }[] | undefined) ?? []) if (p.Prefix) out.push(p.Prefix);
+      token = res.IsTruncated ? (res.NextContinuationToken as string | undefined) : undefined;
+    } while (token);
+    return out;
+  }
+
+  async get(l: S3Location): Promise<Readable> {
+    try {
+      const out = await this.#call('GetObject', { Bucket: l.bucket, Key: l.key });
+      const body = out.Body;
+      if (body instanceof Readable) return body;
+      if (body instanceof Uint8Array || typeof body === 'string') return Readable.from([Buffer.from(body)]);
+      if (body && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return Readable.from(body as AsyncIterable<Buffer>);
+      return Readable.from([]);
+    } catch (err) {
+      throw new Error(`Could not read ${s3Uri(l)} as ${this.principal.arn}: ${messageOf(err)}`);
+    }
+  }
+
+  async getText(l: S3Location): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const c of await this.get(l)) chunks.push(Buffer.from(c as Buffer));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  async put(l: S3Location, body: string, contentType: string): Promise<void> {
+    const bytes = Buffer.from(body, 'utf8');
+    const input: Record<string, unknown> = {
+      Bucket: l.bucket, Key: l.key, Body: bytes, ContentLength: bytes.length, ContentType: contentType, ServerSideEncryption: 'aws:kms',
+    };
+    if (this.kmsKeyId) input.SSEKMSKeyId = this.kmsKeyId;
+    try {
+      await this.#call('PutObject', input);
+    } catch (err) {
+      throw new Error(`Could not write ${s3Uri(l)} as ${this.principal.arn}: ${messageOf(err)}`);
+    }
+  }
+}
