@@ -1,6 +1,7 @@
 /**
- * SageMaker Model Monitor's ScheduleExpression (sagemaker-monitor.md §7.1). No cron library is installed, and
- * SageMaker accepts only a handful of forms of the six-field AWS cron, so this parses exactly those:
+ * SageMaker Model Monitor's ScheduleExpression (sagemaker-monitor.md §7.1). SageMaker accepts only a handful of forms
+ * of the six-field AWS cron, so validation admits exactly those; run times then come from cron-parser on the
+ * equivalent standard five-field expression (UTC):
  *
  *   cron(0 * ? * * *)          hourly
  *   cron(0 H ? * * *)          daily at hour H (0..23, one or two digits)
@@ -9,6 +10,7 @@
  *
  * Minutes other than 0, days of month/week or months are refused: Model Monitor runs at most hourly, on the hour.
  */
+import { CronExpressionParser } from 'cron-parser';
 import { smErrors } from '../errors.js';
 
 export type Schedule =
@@ -17,7 +19,6 @@ export type Schedule =
   | { kind: 'hours'; start: number; every: number };
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 function invalid(expr: string, why: string): Error {
   return smErrors.validation(`Invalid ScheduleExpression '${expr}': ${why}. Supported expressions are cron(0 * ? * * *) (hourly), `
@@ -50,23 +51,18 @@ export function parseScheduleExpression(expr: string): Schedule {
   return { kind: 'hours', start, every };
 }
 
-/** The hours of the day (UTC) a recurring schedule runs at. */
-function hoursOf(s: Extract<Schedule, { kind: 'hours' }>): number[] {
-  const out: number[] = [];
-  for (let h = s.start; h < 24; h += s.every) out.push(h);
-  return out;
+/** The standard cron expression (minute hour day month weekday) a recurring schedule stands for. */
+function standardCron(s: Extract<Schedule, { kind: 'hours' }>): string {
+  if (s.every === 1 && s.start === 0) return '0 * * * *';
+  return s.every >= 24 ? `0 ${s.start} * * *` : `0 ${s.start}/${s.every} * * *`;
 }
 
 /** Scheduled run times in (after, upTo], oldest first. */
 export function runsBetween(s: Schedule, after: Date, upTo: Date): Date[] {
-  if (s.kind === 'now') return [];
-  const hours = new Set(hoursOf(s));
+  if (s.kind === 'now' || upTo.getTime() <= after.getTime()) return [];
+  const runs = CronExpressionParser.parse(standardCron(s), { currentDate: after, tz: 'UTC' });
   const out: Date[] = [];
-  // First whole hour strictly after `after`.
-  let t = Math.floor(after.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS;
-  for (; t <= upTo.getTime(); t += HOUR_MS) {
-    if (hours.has(new Date(t).getUTCHours())) out.push(new Date(t));
-  }
+  for (let t = runs.next().toDate(); t.getTime() <= upTo.getTime(); t = runs.next().toDate()) out.push(t);
   return out;
 }
 
@@ -76,10 +72,6 @@ export function runsBetween(s: Schedule, after: Date, upTo: Date): Date[] {
  */
 export function defaultLookbackMs(s: Schedule, at: Date): number {
   if (s.kind === 'now') return HOUR_MS;
-  const hours = hoursOf(s);
-  const h = at.getUTCHours();
-  const i = hours.indexOf(h);
-  if (hours.length === 1) return DAY_MS;
-  const prev = i > 0 ? hours[i - 1] : hours[hours.length - 1] - 24;
-  return (h - prev) * HOUR_MS;
+  const previous = CronExpressionParser.parse(standardCron(s), { currentDate: at, tz: 'UTC' }).prev().toDate();
+  return at.getTime() - previous.getTime();
 }
