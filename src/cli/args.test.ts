@@ -28,13 +28,14 @@ describe('parseServeArgs', () => {
       logLevel: 'info',
       allowFileModels: false,
       allowExecModels: false,
+      allowModelServerUrls: false,
       metricsAccess: 'loopback',
     });
   });
 
   it('takes the model-hosting switches and the metrics access mode', () => {
-    expect(parseServeArgs(['--allow-file-models', '--allow-exec-models', '--metrics-access', 'public']))
-      .toMatchObject({ allowFileModels: true, allowExecModels: true, metricsAccess: 'public' });
+    expect(parseServeArgs(['--allow-file-models', '--allow-exec-models', '--allow-model-server-urls', '--metrics-access', 'public']))
+      .toMatchObject({ allowFileModels: true, allowExecModels: true, allowModelServerUrls: true, metricsAccess: 'public' });
     expect(() => parseServeArgs(['--metrics-access', 'everyone'])).toThrow(/--metrics-access must be one of off, loopback, public, got 'everyone'/);
   });
 

@@ -46,6 +46,8 @@ export interface ServeOptions {
   allowFileModels: boolean;
   /** CreateModel may launch `vigil/exec` model servers as host processes (off: it is code execution on the host). */
   allowExecModels: boolean;
+  /** CreateModel may name `http(s)://` model servers (off: Vigil would call any address a caller names). */
+  allowModelServerUrls: boolean;
   /** Who may read Prometheus metrics at /_vigil/metrics. */
   metricsAccess: MetricsAccess;
 }
@@ -72,6 +74,7 @@ const OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
   'allow-file-models': { type: 'boolean', default: false },
   'allow-exec-models': { type: 'boolean', default: false },
+  'allow-model-server-urls': { type: 'boolean', default: false },
   'metrics-access': { type: 'string', default: 'loopback' },
 } satisfies ParseArgsConfig['options'];
 
@@ -98,6 +101,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     logLevel: parseLogLevel(v['log-level']),
     allowFileModels: v['allow-file-models'],
     allowExecModels: v['allow-exec-models'],
+    allowModelServerUrls: v['allow-model-server-urls'],
     metricsAccess: parseOneOf(v['metrics-access'], '--metrics-access', METRICS_ACCESS),
   };
   checkCombinations(opts);

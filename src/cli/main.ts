@@ -15,7 +15,7 @@ Commands:
           --allow-insecure  --tls-san NAME  --tls-cert FILE --tls-key FILE
           --master-key-file FILE (or VIGIL_MASTER_KEY)  --database postgres://…
           --clock-skew SECONDS (300)  --auth-burst N (20)  --log-level LEVEL (info)
-          --allow-file-models  --allow-exec-models  --metrics-access off|loopback|public (loopback)
+          --allow-file-models  --allow-exec-models  --allow-model-server-urls  --metrics-access off|loopback|public (loopback)
   env     Print the export lines that point the AWS CLI, SDKs and boto3 at Vigil
           --data-dir DIR (./.vigil)
   master-key rotate

@@ -42,6 +42,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       logLevel: opts.logLevel,
       allowFileModels: opts.allowFileModels,
       allowExecModels: opts.allowExecModels,
+      allowModelServerUrls: opts.allowModelServerUrls,
       metricsAccess: opts.metricsAccess,
     });
   } catch (err) {

@@ -57,3 +57,29 @@ describe('EndpointRegistry', () => {
     expect(reg.list()).toHaveLength(0);
   });
 });
+
+describe('EndpointRegistry runtime sharing', () => {
+  it('closes a runtime shared by a weights update only after every slot holding it has drained', async () => {
+    const reg = new EndpointRegistry();
+    const shared = runtime();
+    await reg.put(deployment('c1', shared));
+    const old = reg.acquire('123456789012', 'us-east-1', 'fraud')!;
+    void reg.put(deployment('c1', shared)); // new weights, same runtime
+    const removed = reg.remove('123456789012', 'us-east-1', 'fraud');
+    await removed;
+    expect(shared.closed).toBe(false); // the first slot's request is still running on it
+    old.release();
+    await new Promise((r) => setImmediate(r));
+    expect(shared.closed).toBe(true);
+  });
+
+  it('finds endpoints whatever the case of the name', async () => {
+    const reg = new EndpointRegistry();
+    await reg.put({ ...deployment('c1', runtime()), name: 'Fraud' });
+    const lease = reg.acquire('123456789012', 'us-east-1', 'fraud');
+    expect(lease?.endpoint.name).toBe('Fraud');
+    lease?.release();
+    await reg.remove('123456789012', 'us-east-1', 'FRAUD');
+    expect(reg.get('123456789012', 'us-east-1', 'Fraud')).toBeUndefined();
+  });
+});

@@ -1,4 +1,4 @@
-import type { LiveEndpoint } from './types.js';
+import type { LiveEndpoint, ModelRuntime } from './types.js';
 
 interface Slot {
   endpoint: LiveEndpoint;
@@ -13,7 +13,8 @@ export interface Lease {
   release(): void;
 }
 
-const keyOf = (accountId: string, region: string, name: string): string => `${accountId}/${region}/${name}`;
+// SageMaker endpoint names are case-insensitive (ARNs carry them lower-cased).
+const keyOf = (accountId: string, region: string, name: string): string => `${accountId}/${region}/${name.toLowerCase()}`;
 
 /**
  * The endpoints this process serves, in memory (the request path never reads the database). UpdateEndpoint
@@ -22,6 +23,11 @@ const keyOf = (accountId: string, region: string, name: string): string => `${ac
  */
 export class EndpointRegistry {
   readonly #slots = new Map<string, Slot>();
+  /**
+   * How many installed-or-draining slots hold each runtime: UpdateEndpointWeightsAndCapacities reuses runtime objects,
+   * so one runtime can back several slots, and it may only close when the last of them has drained.
+   */
+  readonly #holders = new Map<ModelRuntime, number>();
 
   /** Takes a lease on the live deployment, or undefined when the endpoint is not serving here. */
   acquire(accountId: string, region: string, name: string): Lease | undefined {
@@ -48,8 +54,9 @@ export class EndpointRegistry {
   put(endpoint: LiveEndpoint): Promise<void> {
     const key = keyOf(endpoint.accountId, endpoint.region, endpoint.name);
     const previous = this.#slots.get(key);
+    this.#hold(endpoint);
     this.#slots.set(key, { endpoint, inFlight: 0 });
-    return previous ? this.#retire(previous, endpoint) : Promise.resolve();
+    return previous ? this.#retire(previous) : Promise.resolve();
   }
 
   /** Stops serving an endpoint; resolves once its runtimes are closed. */
@@ -72,11 +79,24 @@ export class EndpointRegistry {
     await Promise.all(slots.map((s) => this.#retire(s)));
   }
 
-  #retire(slot: Slot, successor?: LiveEndpoint): Promise<void> {
-    // A runtime object carried over unchanged into the successor (same model) must stay open.
-    const keep = new Set(successor?.variants.map((v) => v.runtime) ?? []);
-    const close = () => Promise.all(slot.endpoint.variants.filter((v) => !keep.has(v.runtime)).map((v) => v.runtime.close()))
-      .then(() => undefined, () => undefined);
+  #hold(endpoint: LiveEndpoint): void {
+    for (const rt of new Set(endpoint.variants.map((v) => v.runtime))) this.#holders.set(rt, (this.#holders.get(rt) ?? 0) + 1);
+  }
+
+  /** Once the slot has drained, closes the runtimes no other slot still holds. */
+  #retire(slot: Slot): Promise<void> {
+    const close = () => {
+      const last: ModelRuntime[] = [];
+      for (const rt of new Set(slot.endpoint.variants.map((v) => v.runtime))) {
+        const left = (this.#holders.get(rt) ?? 1) - 1;
+        if (left > 0) this.#holders.set(rt, left);
+        else {
+          this.#holders.delete(rt);
+          last.push(rt);
+        }
+      }
+      return Promise.all(last.map((rt) => rt.close())).then(() => undefined, () => undefined);
+    };
     if (slot.inFlight === 0) return close();
     return new Promise((resolve) => { slot.retired = () => void close().then(resolve); });
   }

@@ -60,6 +60,8 @@ export interface VigilOptions {
   allowFileModels?: boolean;
   /** CreateModel may launch `vigil/exec` model servers (`--allow-exec-models`). */
   allowExecModels?: boolean;
+  /** CreateModel may name `http(s)://` model servers (`--allow-model-server-urls`). */
+  allowModelServerUrls?: boolean;
   /** Who may scrape /_vigil/metrics (default loopback). */
   metricsAccess?: MetricsAccess;
   /** Data capture's group-commit interval (default 1 s) and endpoint metrics' flush interval (default 10 s). */
@@ -190,7 +192,10 @@ async function tlsMaterial(opts: VigilOptions, dir: string): Promise<{ certPem: 
 function servingLayer(deps: ServiceDeps, opts: VigilOptions, dir: string, requests: RequestMetrics) {
   const registry = new EndpointRegistry();
   const roles = new SageMakerRoleSessions(deps);
-  const runtimes = createRuntimeFactory({ log: deps.log, allowExecModels: opts.allowExecModels ?? false, workDir: path.join(dir, 'model-servers') });
+  const runtimes = createRuntimeFactory({
+    log: deps.log, allowExecModels: opts.allowExecModels ?? false, allowModelServerUrls: opts.allowModelServerUrls ?? false,
+    workDir: path.join(dir, 'model-servers'),
+  });
   const sagemaker = createSageMakerService(deps, { registry, runtimes, roles, allowFileModels: opts.allowFileModels ?? false });
   const capture = new CaptureWriter({ internal: deps.internal, roles, clock: deps.clock, log: deps.log, flushIntervalMs: opts.captureFlushIntervalMs });
   const metrics = new EndpointMetrics({

@@ -20,6 +20,7 @@ const rows = [[1, 2, 3, 4], [0, 0, 0, 0], [-1, 0.5, 2, -0.25]];
 
 beforeAll(async () => {
   v = await startTestVigil({
+    allowModelServerUrls: true,
     listeners: [
       // Inside the VPC endpoint but without TLS: only aws:SecureTransport tells the two listeners apart.
       { name: 'plain', host: '127.0.0.1', port: 0, plaintext: true, vpce: 'vpce-0fraud1234' },

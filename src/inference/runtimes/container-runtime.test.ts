@@ -44,7 +44,7 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
 }
 
 const factory = (extra: object = {}) => createRuntimeFactory({
-  log: silentLog, allowExecModels: false, workDir: '/nonexistent', invocationTimeoutMs: 300, pingTimeoutMs: 500, ...extra,
+  log: silentLog, allowExecModels: false, allowModelServerUrls: true, workDir: '/nonexistent', invocationTimeoutMs: 300, pingTimeoutMs: 500, ...extra,
 });
 const req = (body: string, customAttributes?: string, extra: Partial<InvokeRequest> = {}): InvokeRequest =>
   ({ body: Buffer.from(body), contentType: 'application/json', customAttributes, ...extra });
@@ -66,6 +66,11 @@ afterAll(() => new Promise<void>((r) => {
 }));
 
 describe('container runtime (http image)', () => {
+  it('is refused unless the server allows model server URLs (SSRF)', async () => {
+    await expect(factory({ allowModelServerUrls: false }).load([{ Image: base }], loadContext({})))
+      .rejects.toThrow(/--allow-model-server-urls/);
+  });
+
   it('proxies /invocations, forwarding and returning the SageMaker headers', async () => {
     const rt = await factory().load([{ Image: base }], loadContext({}));
     expect(rt.kind).toBe('container');

@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(() => rm(work, { recursive: true, force: true }));
 
 const factory = (allowExecModels: boolean) => createRuntimeFactory({
-  log: silentLog, allowExecModels, workDir: work, startupTimeoutMs: 10_000, stopGraceMs: 2000,
+  log: silentLog, allowExecModels, allowModelServerUrls: true, workDir: work, startupTimeoutMs: 10_000, stopGraceMs: 2000,
   restartBackoffMs: { initial: 50, max: 200 },
 });
 const spec = (url: string, file: string) => ({

@@ -9,6 +9,11 @@ export interface RuntimeOptions {
   log: Logger;
   /** Lets CreateModel run `vigil/exec` servers: a host command with Vigil's privileges, so off unless asked for. */
   allowExecModels: boolean;
+  /**
+   * Lets CreateModel name an `http(s)://` model server. Off by default: Vigil would send requests (and report what
+   * came back) to any address a caller names, reaching hosts on Vigil's network that the caller cannot (SSRF).
+   */
+  allowModelServerUrls?: boolean;
   /** Base directory for the unpacked model data of spawned servers (one fresh subdirectory each). */
   workDir: string;
   /** Per-invocation deadline for a container; AWS's is 60 s. */
@@ -33,7 +38,13 @@ const URL_IMAGE = /^https?:\/\//i;
 function loadOne(spec: ContainerSpec, ctx: LoadContext, container: string, opts: RuntimeOptions, settings: ExecSettings): Promise<ModelRuntime> {
   if (spec.Mode === 'MultiModel') throw new Error('Multi-model containers (Mode MultiModel) are not supported by Vigil.');
   if (ONNX_IMAGE.test(spec.Image)) return OnnxRuntime.load(spec, ctx, container);
-  if (URL_IMAGE.test(spec.Image)) return HttpContainerRuntime.load(spec, ctx, container, settings);
+  if (URL_IMAGE.test(spec.Image)) {
+    if (!opts.allowModelServerUrls) {
+      throw new Error('Model server URLs (an http(s):// image) are disabled on this server: Vigil would call any address a ' +
+        'caller names (start the server with --allow-model-server-urls to allow it).');
+    }
+    return HttpContainerRuntime.load(spec, ctx, container, settings);
+  }
   if (EXEC_IMAGE.test(spec.Image)) {
     if (!opts.allowExecModels) {
       throw new Error('The vigil/exec image runs a command on the Vigil host and is disabled on this server ' +

@@ -29,7 +29,11 @@ export function createSageMakerRuntimeService(deps: ServiceDeps, opts: RuntimeSe
       const accountId = ctx.principal!.accountId;
       const tags = opts.endpointTags?.(accountId, ctx.region, i.EndpointName) ?? {};
       const conditionKeys: AuthzRequirement['conditionKeys'] = {};
-      for (const [k, v] of Object.entries(tags)) conditionKeys[`sagemaker:ResourceTag/${k}`] = v;
+      // SageMaker's own key and the global one both name the endpoint's tags (a Deny on either must apply).
+      for (const [k, v] of Object.entries(tags)) {
+        conditionKeys[`sagemaker:ResourceTag/${k}`] = v;
+        conditionKeys[`aws:ResourceTag/${k}`] = v;
+      }
       if (i.TargetModel !== undefined) conditionKeys['sagemaker:TargetModel'] = i.TargetModel;
       return { resources: [endpointArn(ctx.region, accountId, i.EndpointName)], conditionKeys };
     },

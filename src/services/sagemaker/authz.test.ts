@@ -20,6 +20,9 @@ describe('SageMaker authorization', () => {
         { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } },
       ] });
       await h.call('CreateModel', modelInput, ok);
+      // Even iam:PassRole on * does not let a model run as another account's role.
+      await expectError(h.call('CreateModel', { ...modelInput, ModelName: 'x', ExecutionRoleArn: 'arn:aws:iam::210987654321:role/theirs' }),
+        'AccessDeniedException', 'Cross-account pass role is not allowed.');
     });
 
     it('condition keys: aws:RequestTag, sagemaker:ResourceTag, sagemaker:NetworkIsolation, sagemaker:InstanceTypes', async () => {

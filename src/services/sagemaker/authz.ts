@@ -5,6 +5,7 @@ import type { Authz, AuthzRequirement, Input } from '../types.js';
 import type { Tag } from './api.generated.js';
 import { sagemakerArn, type ResourceType } from './arns.js';
 import { accountOf, caller, type Sm } from './context.js';
+import { smErrors } from './errors.js';
 import { MONITORING_RULES } from './monitoring/authz.js';
 import { tagsOfArn } from './tags.js';
 
@@ -58,6 +59,11 @@ const createModel: Rule = async (sm, i, ctx) => {
     resources: [i.ExecutionRoleArn],
     conditionKeys: { 'iam:PassedToService': 'sagemaker.amazonaws.com', 'iam:AssociatedResourceArn': modelArn },
   };
+  // A role of another account would let SageMaker read and write that account's data for this caller.
+  const roleAccount = /^arn:aws:iam::(\d{12}):role\//.exec(i.ExecutionRoleArn)?.[1];
+  if (roleAccount !== undefined && roleAccount !== accountOf(ctx)) {
+    throw smErrors.accessDenied('Cross-account pass role is not allowed.');
+  }
   authorize(ctx, caller(ctx), pass, 'iam:PassRole', sm.now());
   return {
     resources: [modelArn],

@@ -15,6 +15,7 @@ export const smErrors = {
   resourceNotFound: (message: string): ServiceError => modelError(model, 'ResourceNotFound', message),
   resourceInUse: (message: string): ServiceError => modelError(model, 'ResourceInUse', message),
   limitExceeded: (message: string): ServiceError => modelError(model, 'ResourceLimitExceeded', message),
+  accessDenied: (message: string): ServiceError => CommonErrors.accessDenied(message, 'json'),
   /** Parameter values Vigil does not implement answer NotImplemented by name (DESIGN principle 1). */
   notImplemented: (what: string): ServiceError =>
     new ServiceError('NotImplemented', `${what} is not implemented by Vigil`, { httpStatus: 501, fault: 'server' }),

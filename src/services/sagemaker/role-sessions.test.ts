@@ -36,6 +36,19 @@ describe('SageMakerRoleSessions', () => {
       expect(p3.identityPolicies).toHaveLength(1);
     });
 
+    it('names the account it acts for in aws:SourceAccount, so trust policies can pin it', async () => {
+      const h = await smHarness(await open());
+      const pinned = (account: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{
+        Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': account } },
+      }] });
+      const mine = (await h.iamCall('CreateRole', { RoleName: 'pinned', AssumeRolePolicyDocument: pinned(ACCOUNT) })).Role.Arn;
+      const other = (await h.iamCall('CreateRole', { RoleName: 'pinned-other', AssumeRolePolicyDocument: pinned('210987654321') })).Role.Arn;
+      const sessions = new SageMakerRoleSessions(h.deps);
+      expect((await sessions.principalFor(mine, ACCOUNT, REGION)).roleArn).toBe(mine);
+      await expect(sessions.principalFor(other, ACCOUNT, REGION)).rejects.toThrow(/Could not assume role/);
+    });
+
     it('explains a role that does not trust SageMaker', async () => {
       const h = await smHarness(await open());
       const arn = await role(h, 'lambda-only', 'lambda.amazonaws.com');

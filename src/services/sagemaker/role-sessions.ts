@@ -9,6 +9,9 @@ const SERVICE = 'sagemaker.amazonaws.com';
 
 interface Session { accessKeyId: string; renewAt: number }
 
+/** Sessions are per account SageMaker acts for, never shared across accounts. */
+const cacheKey = (accountId: string, roleArn: string): string => `${accountId}|${roleArn}`;
+
 /**
  * Execution-role sessions, assumed through the gateway as the sagemaker.amazonaws.com service principal (so the
  * role's trust policy must allow it, and CloudTrail records the AssumeRole). The cache holds the session's access key
@@ -29,7 +32,8 @@ export class SageMakerRoleSessions implements RoleSessions {
       const resolved = await this.deps.credentials.resolve(session.accessKeyId);
       if (resolved && resolved.status === 'Active') return resolved.principal;
       // The session vanished (role deleted and recreated, sessions swept): assume the role again, once.
-      if (this.#sessions.get(roleArn) === session) this.#sessions.delete(roleArn);
+      const key = cacheKey(accountId, roleArn);
+      if (this.#sessions.get(key) === session) this.#sessions.delete(key);
     }
     throw new Error(`The session of role ${roleArn} could not be resolved.`);
   }
@@ -41,20 +45,22 @@ export class SageMakerRoleSessions implements RoleSessions {
       this.#pending.clear();
       return;
     }
-    this.#sessions.delete(roleArn);
-    this.#pending.delete(roleArn);
+    for (const map of [this.#sessions, this.#pending]) {
+      for (const key of [...map.keys()]) if (key.endsWith(`|${roleArn}`)) map.delete(key);
+    }
   }
 
   #session(roleArn: string, accountId: string, region: string): Promise<Session> {
-    const cached = this.#sessions.get(roleArn);
+    const key = cacheKey(accountId, roleArn);
+    const cached = this.#sessions.get(key);
     if (cached && cached.renewAt > this.deps.clock.now().getTime()) return Promise.resolve(cached);
-    let pending = this.#pending.get(roleArn);
+    let pending = this.#pending.get(key);
     if (!pending) {
       // Concurrent callers share one AssumeRole.
       pending = this.#assume(roleArn, accountId, region).finally(() => {
-        if (this.#pending.get(roleArn) === pending) this.#pending.delete(roleArn);
+        if (this.#pending.get(key) === pending) this.#pending.delete(key);
       });
-      this.#pending.set(roleArn, pending);
+      this.#pending.set(key, pending);
     }
     return pending;
   }
@@ -64,7 +70,9 @@ export class SageMakerRoleSessions implements RoleSessions {
     const service: Principal = { type: 'Service', arn: SERVICE, accountId, userId: SERVICE, tags: {}, identityPolicies: [] };
     let out: Record<string, unknown>;
     try {
-      out = await this.deps.internal.call(service, 'sts', 'AssumeRole', { RoleArn: roleArn, RoleSessionName: 'SageMaker' }, { region });
+      // aws:SourceAccount lets trust policies pin the account SageMaker acts for (AWS's confused-deputy guard).
+      out = await this.deps.internal.call(service, 'sts', 'AssumeRole', { RoleArn: roleArn, RoleSessionName: 'SageMaker' },
+        { region, conditionKeys: { 'aws:SourceAccount': accountId } });
     } catch (err) {
       throw new Error(`Could not assume role ${roleArn}. Please ensure that the role exists and allows principal '${SERVICE}' to assume the role. (${messageOf(err)})`);
     }
@@ -72,7 +80,7 @@ export class SageMakerRoleSessions implements RoleSessions {
     if (!creds?.AccessKeyId || !creds.Expiration) throw new Error(`AssumeRole on ${roleArn} returned no credentials.`);
     const session = { accessKeyId: creds.AccessKeyId, renewAt: new Date(creds.Expiration).getTime() - RENEW_BEFORE_MS };
     // A session shorter than the renewal margin is still used once; the next call assumes the role again.
-    if (generation === this.#generation) this.#sessions.set(roleArn, session);
+    if (generation === this.#generation) this.#sessions.set(cacheKey(accountId, roleArn), session);
     return session;
   }
 }

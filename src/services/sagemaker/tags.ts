@@ -3,6 +3,7 @@ import type { Tag } from './api.generated.js';
 import { parseSagemakerArn, recordId, RESOURCE_TYPES, type ResourceType } from './arns.js';
 import { accountOf, type Sm } from './context.js';
 import { handlers } from './define.js';
+import { setEndpointTags } from './endpoint-tags.js';
 import type { Deployer } from './deployer.js';
 import { smErrors } from './errors.js';
 import { NOUN } from './records.js';
@@ -41,6 +42,8 @@ export function taggedResource(ctx: RequestContext, arn: string): TaggedResource
 export async function tagsOfArn(sm: Sm, ctx: RequestContext, arn: string): Promise<Tag[]> {
   const parsed = parseSagemakerArn(arn);
   if (!parsed || !RESOURCE_TYPES.includes(parsed.type as ResourceType)) return [];
+  // Another account's tags never reach the condition keys: AccessDenied vs not-found would reveal them.
+  if (parsed.account !== accountOf(ctx)) return [];
   const rec = await sm.res.get<Tagged>(parsed.account, SAGEMAKER, parsed.type, recordId(parsed.region, parsed.name));
   return rec?.doc.Tags ?? [];
 }
@@ -54,8 +57,14 @@ async function changeTags(sm: Sm, d: Deployer, ctx: RequestContext, arn: string,
     return rec.doc;
   });
   if (!found) throw smErrors.notFound(NOUN[r.kind], arn);
-  // Every replica refreshes the endpoint's tags for InvokeEndpoint's sagemaker:ResourceTag/* keys.
-  if (r.kind === 'endpoint') await d.publish(r.account, r.region, found.EndpointName ?? r.name);
+  if (r.kind === 'endpoint') {
+    // This replica applies the new tags to InvokeEndpoint's condition keys at once (a tag that blocks access must
+    // not wait behind a deployment in progress); the others refresh from the change notification.
+    const name = found.EndpointName ?? r.name;
+    const updated = await sm.res.get<Tagged>(r.account, SAGEMAKER, r.kind, r.id);
+    if (d.sm.serving.registry.get(r.account, r.region, name)) setEndpointTags(d.sm.serving.registry, r.account, r.region, name, updated?.doc.Tags ?? []);
+    await d.publish(r.account, r.region, name);
+  }
 }
 
 export function tagHandlers(sm: Sm, d: Deployer) {

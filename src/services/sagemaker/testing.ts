@@ -3,6 +3,7 @@
  * authorization, handler, awsJson 1.1 encoding — without HTTP or SigV4. IAM and STS run beside it; S3 is a small
  * in-memory double behind the internal caller; the runtime factory is a real (echo) one written here.
  */
+import type { ContextValue } from '../../iam-engine/types.js';
 import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { StoreCredentialResolver, createRootAccessKey } from '../../auth/credentials.js';
@@ -85,7 +86,12 @@ export class FakeS3 {
   calls: { principal: string; bucket: string; key: string; viaService?: string }[] = [];
 }
 
-export interface CallOptions { authorize?: boolean; region?: string }
+export interface CallOptions {
+  authorize?: boolean;
+  region?: string;
+  /** Extra condition keys, as internal calls add them (aws:SourceAccount…). */
+  conditionKeys?: Record<string, ContextValue | undefined>;
+}
 
 export function contextFor(principal: Principal, svc: ServiceDefinition, op: string, region = REGION): RequestContext {
   return {
@@ -104,7 +110,8 @@ export async function invoke(svc: ServiceDefinition, now: () => Date, op: string
   validateInput(svc.model, ctx.operation!, input, family);
   if (opts.authorize !== false && !impl.alwaysAllowed) {
     const req = await impl.authz(input, ctx);
-    authorize(ctx, principal, req, req.action ?? `${svc.actionPrefix}:${op}`, now());
+    const keys = opts.conditionKeys ? { ...opts.conditionKeys, ...req.conditionKeys } : req.conditionKeys;
+    authorize(ctx, principal, { ...req, conditionKeys: keys }, req.action ?? `${svc.actionPrefix}:${op}`, now());
   }
   const output = await impl.handler(input, ctx);
   protocols[svc.protocols[0]].encode(output, { requestId: ctx.requestId, model: svc.model, operation: ctx.operation! });
@@ -153,7 +160,7 @@ export async function smHarness(state: StateBackend, opts: { allowFileModels?: b
         if (body === undefined) throw new Error('The specified key does not exist.');
         return { Body: Readable.from([Buffer.from(body)]) };
       }
-      return invoke(services[service], now, operation, input, principal, { region: o?.region });
+      return invoke(services[service], now, operation, input, principal, { region: o?.region, conditionKeys: o?.conditionKeys });
     },
   };
   const deps: ServiceDeps = { state, secrets, clock, credentials: resolver, log, internal };
