@@ -73,9 +73,38 @@ CREATE TABLE metric_points (
 CREATE INDEX metric_points_by_series ON metric_points (account_id, region, namespace, metric_name, dimensions, period_start);
 `;
 
+/*
+ * Near-real-time drift (src/monitor/live): one serialized DatasetProfile (base64 of profile-serialize.ts's binary
+ * form) per endpoint, variant, period and writing process. A row covers span_minutes minutes from minute_start:
+ * 1 as written from the request path, 60 once old minutes are rolled up into their hour (60× fewer, smaller rows
+ * for the long retention). Replicas each write their own partial for a period and readers merge them, as with
+ * metric_points. A row with item_count 0 is a marker: the writer was profiling that variant and saw no traffic,
+ * so readers can tell an idle minute from a missing one.
+ */
+const MONITOR_PROFILES_SQLITE = `
+CREATE TABLE monitor_profiles (
+  account_id TEXT NOT NULL, region TEXT NOT NULL, endpoint TEXT NOT NULL, variant TEXT NOT NULL,
+  minute_start INTEGER NOT NULL, span_minutes INTEGER NOT NULL, writer_id TEXT NOT NULL, item_count INTEGER NOT NULL,
+  profile TEXT NOT NULL
+) STRICT;
+CREATE INDEX monitor_profiles_by_endpoint ON monitor_profiles (account_id, region, endpoint, minute_start);
+CREATE INDEX monitor_profiles_by_minute ON monitor_profiles (minute_start, span_minutes);
+`;
+
+const MONITOR_PROFILES_POSTGRES = `
+CREATE TABLE monitor_profiles (
+  account_id TEXT COLLATE "C" NOT NULL, region TEXT COLLATE "C" NOT NULL, endpoint TEXT COLLATE "C" NOT NULL,
+  variant TEXT COLLATE "C" NOT NULL, minute_start BIGINT NOT NULL, span_minutes INTEGER NOT NULL,
+  writer_id TEXT NOT NULL, item_count BIGINT NOT NULL, profile TEXT NOT NULL
+);
+CREATE INDEX monitor_profiles_by_endpoint ON monitor_profiles (account_id, region, endpoint, minute_start);
+CREATE INDEX monitor_profiles_by_minute ON monitor_profiles (minute_start, span_minutes);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: { sqlite: INITIAL_SQLITE, postgres: INITIAL_POSTGRES } },
   { version: 2, name: 'metric-points', up: { sqlite: METRICS_SQLITE, postgres: METRICS_POSTGRES } },
+  { version: 3, name: 'monitor-profiles', up: { sqlite: MONITOR_PROFILES_SQLITE, postgres: MONITOR_PROFILES_POSTGRES } },
 ];
 
 const BOOKKEEPING = `CREATE TABLE IF NOT EXISTS schema_migrations (
