@@ -22,6 +22,7 @@ import { EndpointRegistry } from '../inference/registry.js';
 import { createRuntimeFactory } from '../inference/runtimes/index.js';
 import { CaptureWriter } from '../capture/index.js';
 import { EndpointMetrics, SqlMetricStore, type MetricsAccess } from '../metrics/index.js';
+import { LiveProfiler, SqlProfileStore } from '../monitor/live/index.js';
 import { createS3Vault } from '../services/s3/vault-wiring.js';
 import { FsBlobStore, openBlobStore, type BlobStore } from '../state/blobs/index.js';
 import type { ServiceDefinition } from '../services/types.js';
@@ -88,6 +89,8 @@ export interface VigilServer {
   endpoints: EndpointRegistry;
   capture: CaptureWriter;
   endpointMetrics: EndpointMetrics;
+  /** Per-minute traffic profiles and the rolling FeatureDrift metric. */
+  live: LiveProfiler;
   sagemaker: SageMakerService;
   /** Graceful: stop accepting, finish in-flight requests, flush audit, close state. */
   close(): Promise<void>;
@@ -157,13 +160,14 @@ export async function startVigil(opts: VigilOptions): Promise<VigilServer> {
     log.info({ url, accountId, listeners: listeners.map((l) => l.url) }, 'vigil started');
     return {
       accountId, url, listeners, state, audit, metrics, deps, jobs, pipeline: pipelineDeps,
-      endpoints: serving.registry, capture: serving.capture, endpointMetrics: serving.metrics, sagemaker: serving.sagemaker,
+      endpoints: serving.registry, capture: serving.capture, endpointMetrics: serving.metrics, live: serving.live, sagemaker: serving.sagemaker,
       async close() {
         await Promise.all(listeners.map((l) => stopListener(l)));
         // In-flight requests are done: settle deployments, stop the models, then write what capture and metrics hold.
         await serving.sagemaker.close();
         await serving.registry.closeAll();
         await serving.capture.close();
+        await serving.live.close();
         await serving.metrics.close();
         await jobs.stop();
         await audit.flush();
@@ -198,14 +202,17 @@ function servingLayer(deps: ServiceDeps, opts: VigilOptions, dir: string, reques
   });
   const sagemaker = createSageMakerService(deps, { registry, runtimes, roles, allowFileModels: opts.allowFileModels ?? false });
   const capture = new CaptureWriter({ internal: deps.internal, roles, clock: deps.clock, log: deps.log, flushIntervalMs: opts.captureFlushIntervalMs });
+  const writerId = randomUUID();
+  const metricStore = new SqlMetricStore(deps.state.db, writerId);
+  const live = new LiveProfiler({ store: new SqlProfileStore(deps.state.db, writerId), metricStore, clock: deps.clock, log: deps.log });
   const metrics = new EndpointMetrics({
-    store: new SqlMetricStore(deps.state.db, randomUUID()), clock: deps.clock, log: deps.log, flushIntervalMs: opts.metricsFlushIntervalMs,
+    store: metricStore, clock: deps.clock, log: deps.log, flushIntervalMs: opts.metricsFlushIntervalMs,
     captureStats: () => capture.stats(), requestStats: () => requests.snapshot(),
   });
   const runtime = createSageMakerRuntimeService(deps, {
-    registry, capture, metrics, endpointTags: (account, region, name) => sagemaker.endpointTags(account, region, name),
+    registry, capture, metrics, live, endpointTags: (account, region, name) => sagemaker.endpointTags(account, region, name),
   });
-  return { registry, sagemaker, runtime, capture, metrics };
+  return { registry, sagemaker, runtime, capture, metrics, live };
 }
 
 async function startAll(opts: VigilOptions, tls: { certPem: string; keyPem: string; caPem?: string }, deps: PipelineDeps,

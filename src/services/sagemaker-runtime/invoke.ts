@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { RequestContext } from '../../gateway/context.js';
 import type { EndpointRegistry } from '../../inference/registry.js';
+import type { LiveProfileSink } from '../../monitor/live/index.js';
 import type { InvokeRequest, InvokeResult, LiveEndpoint, LiveVariant } from '../../inference/types.js';
 import { ServiceError } from '../../protocol/errors.js';
 import type { InvokeEndpointInput, InvokeEndpointOutput } from './api.generated.js';
@@ -24,6 +25,8 @@ export interface InvokeDeps {
   registry: EndpointRegistry;
   capture?: CaptureSink;
   metrics?: MetricsSink;
+  /** Per-minute profiles for near-real-time drift (src/monitor/live): synchronous, O(features). */
+  live?: LiveProfileSink;
   now: () => Date;
   random?: () => number;
 }
@@ -59,9 +62,11 @@ export async function invokeEndpoint(d: InvokeDeps, i: InvokeEndpointInput, ctx:
       status: 200, modelLatencyUs: micros(modelEnd - modelStart), overheadLatencyUs: micros(modelEnd - started - (modelEnd - modelStart)),
       instanceCount: variant.instanceCount,
     });
+    const inferenceTime = d.now();
     d.capture?.record(ep, variant, req, res, {
-      eventId: randomUUID(), inferenceTime: d.now(), inferenceId: i.InferenceId, customAttributes: i.CustomAttributes,
+      eventId: randomUUID(), inferenceTime, inferenceId: i.InferenceId, customAttributes: i.CustomAttributes,
     });
+    d.live?.record(ep, variant, req, inferenceTime);
     return { Body: res.body, ContentType: res.contentType, InvokedProductionVariant: variant.name, CustomAttributes: res.customAttributes };
   } catch (err) {
     if (variant) recordFailure(d, ep, variant, err, started, modelStart);
