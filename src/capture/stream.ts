@@ -15,6 +15,10 @@ export interface CaptureSink {
   format: CaptureFormat;
   /** Open streams by hour (epoch hours of the inference time): files never straddle an hour folder. */
   streams: Map<number, CaptureStream>;
+  /** Buffered bytes of all its streams' records: pending, being written or awaiting a retry. */
+  bufferedBytes: number;
+  /** Its streams whose last write failed. While any does, the sink may buffer only a little (see CaptureWriter). */
+  failingStreams: number;
 }
 
 /** Records cut into one object; kept unchanged (same key, same bytes) across retries, so a retry is idempotent. */

@@ -4,12 +4,12 @@ import type { Principal } from '../auth/types.js';
 import type { InternalCallOptions } from '../gateway/internal-client.js';
 import type { CaptureSettings, InvokeRequest, LiveEndpoint, LiveVariant, RoleSessions } from '../inference/types.js';
 import type { Clock, InternalCaller } from '../server/deps.js';
-import { CaptureWriter, type CaptureWriterOptions } from './writer.js';
+import { CaptureWriter, FAILING_SHARE, FAILING_SINK_OBJECTS, type CaptureWriterOptions } from './writer.js';
 
 interface Call { principal: Principal; input: Record<string, unknown>; opts?: InternalCallOptions }
 
 /** Records PutObject calls; `fail` decides per call whether it throws; `gate` can hold calls open. */
-function fakeS3(opts: { fail?: (n: number) => boolean; gate?: Promise<void> } = {}) {
+function fakeS3(opts: { fail?: (n: number, input: Record<string, unknown>) => boolean; gate?: Promise<void> } = {}) {
   const calls: Call[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -22,7 +22,7 @@ function fakeS3(opts: { fail?: (n: number) => boolean; gate?: Promise<void> } = 
         if (opts.gate) await opts.gate;
         const n = calls.length;
         calls.push({ principal, input, opts: callOpts });
-        if (opts.fail?.(n)) throw Object.assign(new Error('The specified bucket does not exist'), { name: 'NoSuchBucket' });
+        if (opts.fail?.(n, input)) throw Object.assign(new Error('The specified bucket does not exist'), { name: 'NoSuchBucket' });
         return {};
       } finally {
         inFlight--;
@@ -253,5 +253,79 @@ describe('CaptureWriter', () => {
     w.record(ep, ep.variants[0], req, res, at('2024-05-01T10:00:00Z'));
     expect(w.stats()).toMatchObject({ captured: 0, dropped: 2 });
     expect(s3.calls).toHaveLength(0);
+  });
+
+  describe('a failing destination does not stop capture for the others', () => {
+    const lineBytesOf = async (): Promise<number> => {
+      const probe = writer({ internal: fakeS3().internal });
+      const ep = endpoint();
+      probe.record(ep, ep.variants[0], req, res, at('2024-05-01T10:00:00Z', 'e000'));
+      const n = probe.stats().bufferedBytes;
+      await probe.close();
+      return n;
+    };
+    const named = (name: string, destinationS3Uri: string): LiveEndpoint => ({ ...endpoint({ destinationS3Uri }), name });
+    const missingBucket = (_n: number, input: Record<string, unknown>) => input.Bucket === 'gone';
+    const linesIn = (calls: Call[], bucket: string) => calls.filter((c) => c.input.Bucket === bucket)
+      .flatMap((c) => body(c).trimEnd().split('\n')).map((l) => JSON.parse(l).eventMetadata.eventId as string);
+
+    it('caps a failing stream at FAILING_SINK_OBJECTS × maxObjectBytes, counting its excess as dropped; the healthy stream writes everything', async () => {
+      const lineBytes = await lineBytesOf();
+      const maxObjectBytes = lineBytes * 4;
+      let bucketGone = true;
+      const s3 = fakeS3({ fail: (n, input) => bucketGone && missingBucket(n, input) });
+      // Without the per-destination cap, the failing stream alone would fill this budget and the healthy one would drop.
+      const w = writer({ internal: s3.internal, maxObjectBytes, maxBufferedBytes: lineBytes * 40 });
+      const bad = named('bad', 's3://gone/dc');
+      const good = named('good', 's3://capture-bucket/dc');
+      const ids: string[] = [];
+      for (let round = 0; round < 20; round++) {
+        for (let i = 0; i < 3; i++) {
+          const id = `e${String(round * 3 + i).padStart(3, '0')}`;
+          ids.push(id);
+          w.record(bad, bad.variants[0], req, res, at('2024-05-01T10:00:00Z', id));
+          w.record(good, good.variants[0], req, res, at('2024-05-01T10:00:00Z', id));
+        }
+        await w.flush();
+        // Healthy records are never the ones dropped; the failing destination never holds more than its cap.
+        expect(w.stats().bufferedBytes).toBeLessThanOrEqual(FAILING_SINK_OBJECTS * maxObjectBytes);
+      }
+      expect(linesIn(s3.calls, 'capture-bucket')).toEqual(ids);
+      const stats = w.stats();
+      expect(stats.failedWrites).toBeGreaterThanOrEqual(20);
+      expect(stats.captured).toBe(60 + FAILING_SINK_OBJECTS * 4);
+      expect(stats.dropped).toBe(60 - FAILING_SINK_OBJECTS * 4);
+      expect(stats.written).toBe(60);
+      // The bucket comes back: the failing stream's kept records (the oldest ones) are written, and its cap lifts.
+      bucketGone = false;
+      const before = s3.calls.length;
+      await w.flush();
+      expect(linesIn(s3.calls.slice(before), 'gone')).toEqual(ids.slice(0, FAILING_SINK_OBJECTS * 4));
+      expect(w.stats()).toMatchObject({ written: 60 + FAILING_SINK_OBJECTS * 4, bufferedBytes: 0 });
+      for (let i = 0; i < 12; i++) w.record(bad, bad.variants[0], req, res, at('2024-05-01T10:00:00Z', `late${i}`));
+      expect(w.stats().dropped).toBe(60 - FAILING_SINK_OBJECTS * 4);
+      await w.close();
+      expect(w.stats()).toMatchObject({ written: 60 + FAILING_SINK_OBJECTS * 4 + 12, bufferedBytes: 0 });
+    });
+
+    it('keeps failing destinations together within FAILING_SHARE of maxBufferedBytes, across hours of one destination too', async () => {
+      const lineBytes = await lineBytesOf();
+      const maxBufferedBytes = lineBytes * 16;
+      const s3 = fakeS3({ fail: missingBucket });
+      const w = writer({ internal: s3.internal, maxObjectBytes: lineBytes * 4, maxBufferedBytes });
+      const bads = [1, 2, 3, 4].map((n) => named(`bad${n}`, 's3://gone/dc'));
+      const good = named('good', 's3://capture-bucket/dc');
+      for (const ep of bads) w.record(ep, ep.variants[0], req, res, at('2024-05-01T10:00:00Z', 'first'));
+      await w.flush();
+      for (let hour = 10; hour < 14; hour++) {
+        for (let i = 0; i < 10; i++) for (const ep of bads) w.record(ep, ep.variants[0], req, res, at(`2024-05-01T${hour}:00:00Z`, `h${hour}-${i}`));
+        await w.flush();
+      }
+      expect(w.stats().bufferedBytes).toBeLessThanOrEqual(FAILING_SHARE * maxBufferedBytes);
+      for (let i = 0; i < 8; i++) w.record(good, good.variants[0], req, res, at('2024-05-01T13:00:00Z', `g${i}`));
+      await w.flush();
+      expect(linesIn(s3.calls, 'capture-bucket')).toEqual(Array.from({ length: 8 }, (_, i) => `g${i}`));
+      await w.close();
+    });
   });
 });

@@ -15,7 +15,10 @@ export interface CaptureWriterOptions {
   log: Logger;
   /** Group commit: every stream with records is written at least this often (default 1000 ms). */
   flushIntervalMs?: number;
-  /** Memory bound over every stream, written or waiting for a retry (default 64 MiB); beyond it records are dropped. */
+  /**
+   * Memory bound over every stream, written or waiting for a retry (default 64 MiB); beyond it records are dropped.
+   * Destinations whose writes are failing get far less (see FAILING_SINK_OBJECTS), so they cannot use it all up.
+   */
   maxBufferedBytes?: number;
   /** An object is cut at this size, and written at once without waiting for the interval (default 8 MiB). */
   maxObjectBytes?: number;
@@ -43,6 +46,13 @@ const HOUR_MS = 3_600_000;
 const DROP_LOG_INTERVAL_MS = 60_000;
 const MAX_BACKOFF_MS = 60_000;
 const SAGEMAKER = 'sagemaker.amazonaws.com';
+/**
+ * While a destination (endpoint, variant) has a failing write, it may buffer at most this many maxObjectBytes (its
+ * stuck batch included) and all failing destinations together at most FAILING_SHARE of maxBufferedBytes; its newer
+ * records are dropped beyond that, so a bucket that is gone or denies the role cannot starve every other endpoint.
+ */
+export const FAILING_SINK_OBJECTS = 2;
+export const FAILING_SHARE = 0.5;
 
 /**
  * Model Monitor data capture (spec §1): samples InvokeEndpoint traffic, formats each record as one JSON line,
@@ -52,13 +62,16 @@ const SAGEMAKER = 'sagemaker.amazonaws.com';
  * record() runs on the request path: it samples, formats and buffers synchronously and never waits for S3.
  * Writes are group commits, one object per stream (endpoint, variant, hour) per flush, at most one in flight
  * per stream. Memory is bounded: when maxBufferedBytes is reached the newest records are dropped and counted,
- * while failed batches are kept and retried with backoff. Objects are SSE-KMS with an S3 Bucket Key and a data
- * key cached per execution role, so KMS is called once per key lifetime rather than once per object.
+ * while failed batches are kept and retried with backoff; a destination whose writes fail is held to a small
+ * share (FAILING_SINK_OBJECTS) so healthy endpoints keep capturing. Objects are SSE-KMS with an S3 Bucket Key and
+ * a data key cached per execution role, so KMS is called once per key lifetime rather than once per object.
  */
 export class CaptureWriter {
   readonly #o: Required<Omit<CaptureWriterOptions, 'random'>> & { random: () => number };
   readonly #sinks = new WeakMap<LiveEndpoint, Map<string, CaptureSink | null>>();
   readonly #active = new Set<CaptureStream>();
+  /** Sinks with at least one failing stream (usually none): their buffers are capped. */
+  readonly #failingSinks = new Set<CaptureSink>();
   /** One per execution role: a cache hit skips KMS authorization, so keys are never shared between principals. */
   readonly #keyCaches = new Map<string, DataKeyCache>();
   readonly #timer: NodeJS.Timeout;
@@ -93,6 +106,7 @@ export class CaptureWriter {
       if (line === undefined) return;
       const bytes = line.length + 1;
       if (this.#bufferedBytes + bytes > this.#o.maxBufferedBytes) return this.#drop();
+      if (sink.failingStreams > 0 && !this.#failingSinkFits(sink, bytes)) return this.#drop();
       const hour = Math.floor(meta.inferenceTime.getTime() / HOUR_MS);
       let stream = sink.streams.get(hour);
       if (!stream) {
@@ -103,6 +117,7 @@ export class CaptureWriter {
       stream.push(line, meta.inferenceTime, bytes);
       this.#captured++;
       this.#bufferedBytes += bytes;
+      sink.bufferedBytes += bytes;
       // A full object goes now rather than at the next tick, off the request path.
       if (stream.pendingBytes >= this.#o.maxObjectBytes && !stream.running && !stream.batch) {
         const s = stream;
@@ -146,9 +161,19 @@ export class CaptureWriter {
     const now = this.#o.clock.now().getTime();
     if (now - this.#lastDropLog < DROP_LOG_INTERVAL_MS) return;
     this.#lastDropLog = now;
-    this.#o.log.warn({ dropped: this.#droppedSinceLog, bufferedBytes: this.#bufferedBytes, maxBufferedBytes: this.#o.maxBufferedBytes },
-      'data capture is dropping records (buffer full, destination invalid or writer closed)');
+    this.#o.log.warn({
+      dropped: this.#droppedSinceLog, bufferedBytes: this.#bufferedBytes, maxBufferedBytes: this.#o.maxBufferedBytes,
+      failingDestinations: [...this.#failingSinks].map((s) => `${s.endpoint}/${s.variant}`),
+    }, 'data capture is dropping records (buffer full, destination failing or invalid, or writer closed)');
     this.#droppedSinceLog = 0;
+  }
+
+  /** Whether a failing sink may buffer `bytes` more: within its own cap and the failing sinks' share. */
+  #failingSinkFits(sink: CaptureSink, bytes: number): boolean {
+    if (sink.bufferedBytes + bytes > FAILING_SINK_OBJECTS * this.#o.maxObjectBytes) return false;
+    let failing = bytes;
+    for (const s of this.#failingSinks) failing += s.bufferedBytes;
+    return failing <= FAILING_SHARE * this.#o.maxBufferedBytes;
   }
 
   /** Sinks are cached per deployment snapshot: an UpdateEndpoint's new config gets new sinks, old ones drain. */
@@ -175,7 +200,7 @@ export class CaptureWriter {
     }
     return {
       accountId: ep.accountId, region: ep.region, endpoint: ep.name, variant: variant.name, roleArn: variant.executionRoleArn,
-      kmsKeyId: cap.kmsKeyId, dest, format: captureFormat(cap), streams: new Map(),
+      kmsKeyId: cap.kmsKeyId, dest, format: captureFormat(cap), streams: new Map(), bufferedBytes: 0, failingStreams: 0,
     };
   }
 
@@ -215,7 +240,7 @@ export class CaptureWriter {
       await this.#put(s.sink, batch);
     } catch (err) {
       this.#failedWrites++;
-      s.failures++;
+      if (s.failures++ === 0 && s.sink.failingStreams++ === 0) this.#failingSinks.add(s.sink);
       const backoff = Math.min(MAX_BACKOFF_MS, this.#o.flushIntervalMs * 2 ** (s.failures - 1));
       s.retryAt = this.#o.clock.now().getTime() + backoff;
       // Bucket and key say where; never the payload.
@@ -224,9 +249,11 @@ export class CaptureWriter {
       return false;
     }
     s.batch = undefined;
+    if (s.failures > 0 && --s.sink.failingStreams === 0) this.#failingSinks.delete(s.sink);
     s.failures = 0;
     s.retryAt = 0;
     this.#bufferedBytes -= batch.bytes;
+    s.sink.bufferedBytes -= batch.bytes;
     this.#written += batch.records;
     this.#objects++;
     if (s.pendingBytes >= this.#o.maxObjectBytes) setImmediate(() => void this.#start(s));

@@ -11,6 +11,20 @@ import * as tar from 'tar-stream';
 
 const gunzipAsync = promisify(gunzip);
 
+/**
+ * The most bytes a model artifact may take, both as downloaded (compressed) and once gunzipped: 1 GiB. Artifacts
+ * are held in memory on the shared server, so a huge object or a gzip bomb must fail the variant rather than take
+ * the process down (Node buffers also top out a little under 4 GiB). See docs/model-runtimes.md.
+ */
+export const MAX_ARTIFACT_BYTES = 1024 ** 3;
+
+/** `1 GiB (1073741824 bytes)`, for messages that name the limit. */
+export function describeByteLimit(limit: number): string {
+  const units: [number, string][] = [[1024 ** 3, 'GiB'], [1024 ** 2, 'MiB'], [1024, 'KiB']];
+  const unit = units.find(([size]) => limit >= size && limit % size === 0);
+  return unit ? `${limit / unit[0]} ${unit[1]} (${limit} bytes)` : `${limit} bytes`;
+}
+
 export interface ArchiveEntry {
   /** Normalised relative path (`model.onnx`, `code/inference.py`); empty for a single non-archive file. */
   path: string;
@@ -46,13 +60,19 @@ async function readTar(bytes: Buffer): Promise<ArchiveEntry[]> {
   return entries;
 }
 
-/** The files of an artifact: the members of a (gzipped) tar, or the artifact itself as one unnamed file. */
-export async function readArtifact(bytes: Buffer): Promise<ArchiveEntry[]> {
+/**
+ * The files of an artifact: the members of a (gzipped) tar, or the artifact itself as one unnamed file. A gzipped
+ * artifact may unpack to at most `maxBytes` (zlib stops there, so a gzip bomb never gets allocated).
+ */
+export async function readArtifact(bytes: Buffer, maxBytes: number = MAX_ARTIFACT_BYTES): Promise<ArchiveEntry[]> {
   let data = bytes;
   if (isGzip(data)) {
     try {
-      data = await gunzipAsync(data);
+      data = await gunzipAsync(data, { maxOutputLength: maxBytes });
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new Error(`the model artifact unpacks to more than the ${describeByteLimit(maxBytes)} limit on model artifacts`);
+      }
       throw new Error(`the model artifact looks gzip-compressed but cannot be decompressed: ${(err as Error).message}`);
     }
   }
@@ -68,8 +88,8 @@ export async function readArtifact(bytes: Buffer): Promise<ArchiveEntry[]> {
  * Writes an artifact's files under `dir` (which must exist). A single non-archive file is written as `fallbackName`
  * (the last segment of its ModelDataUrl), since a container looks for its model by file name.
  */
-export async function unpackArtifact(bytes: Buffer, dir: string, fallbackName: string): Promise<number> {
-  const entries = await readArtifact(bytes);
+export async function unpackArtifact(bytes: Buffer, dir: string, fallbackName: string, maxBytes: number = MAX_ARTIFACT_BYTES): Promise<number> {
+  const entries = await readArtifact(bytes, maxBytes);
   for (const e of entries) {
     const target = join(dir, e.path === '' ? fallbackName : e.path);
     await mkdir(dirname(target), { recursive: true });

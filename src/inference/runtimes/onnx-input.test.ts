@@ -15,7 +15,49 @@ function payloadError(fn: () => unknown): PayloadError {
   throw new Error('expected a PayloadError');
 }
 
+/** Bytes of the array behind a batch (a subarray keeps its whole buffer alive). */
+const allocated = (data: Float32Array | Float64Array): number => data.buffer.byteLength;
+
 describe('parseCsv', () => {
+  it('sizes the batch from the rows in the body, not its newline count', () => {
+    const wide: InputShape = { features: 30, float64: false };
+    const row = Array.from({ length: 30 }, (_, i) => String(i)).join(',');
+    // One row and a million blank lines: once 1M × 30 floats (120 MB) before any row was parsed.
+    const blankTail = `${row}\n${'\n'.repeat(1_000_000)}`;
+    const before = process.memoryUsage().arrayBuffers;
+    const batch = parseCsv(b(blankTail), wide);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
+    expect(batch.rows).toBe(1);
+    expect(Array.from(batch.data)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(allocated(batch.data)).toBe(30 * 4);
+    // Blank lines between rows, with CRs and spaces, and F from the first row.
+    const spaced = parseCsv(b(`${row}\r\n${' \r\n'.repeat(100_000)}${row}\n\n`), { features: undefined, float64: true });
+    expect(spaced.rows).toBe(2);
+    expect(allocated(spaced.data)).toBe(2 * 30 * 8);
+    // Short non-blank lines cannot all be rows: at most (length + 1) / (2 × F) rows are allocated, and the body fails.
+    const short = `${row}\n${'1\n'.repeat(500_000)}`;
+    expect(payloadError(() => parseCsv(b(short), wide)).message).toBe('row 2 has 1 feature; the model expects 30');
+    // A first row with an empty field (capacity rounds to 0 rows) still gets its own message.
+    expect(payloadError(() => parseCsv(b('1,,3'), fixed)).message).toBe('row 1 column 2 is empty');
+    expect(payloadError(() => parseCsv(b('1,2,3\n1,2'), fixed)).message).toBe('row 2 has 2 features; the model expects 3');
+  });
+
+  it('sizes quoted CSV and JSON batches from the rows that can be written', () => {
+    const wide: InputShape = { features: 30, float64: true };
+    const row = Array.from({ length: 30 }, (_, i) => i);
+    expect(payloadError(() => parseCsv(b(`"${row.join('","')}"\n${'"1"\n'.repeat(20_000)}`), wide)).message)
+      .toBe('row 2 has 1 feature; the model expects 30');
+    // Once 100k × 30 float64s (24 MB).
+    const json = `[${JSON.stringify(row)}${',[]'.repeat(100_000)}]`;
+    const before = process.memoryUsage().arrayBuffers;
+    expect(payloadError(() => parseJson(b(json), wide)).message).toBe('row 2 has 0 features; the model expects 30');
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 1024 * 1024);
+    const ok = parseJson(b(JSON.stringify({ instances: [row, { features: row }] })), wide);
+    expect(ok.rows).toBe(2);
+    expect(allocated(ok.data)).toBe(2 * 30 * 8);
+    expect(allocated(parseCsv(b(`"${row.join('","')}"\n"${row.join('","')}"`), wide).data)).toBe(2 * 30 * 8);
+  });
+
   it('reads one row into a float32 batch', () => {
     const batch = parseCsv(b('1,2.5,-3e2'), fixed);
     expect(batch.rows).toBe(1);

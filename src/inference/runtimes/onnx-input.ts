@@ -72,14 +72,25 @@ function countFields(text: string, from: number, to: number): number {
 }
 
 /**
- * Unquoted numeric CSV, parsed straight into the tensor's array: one allocation sized from the line count, no
- * intermediate string[][] (this is the request path the benchmark measures). Blank lines are skipped.
+ * Unquoted numeric CSV, parsed straight into the tensor's array: one allocation, no intermediate string[][] (this is
+ * the request path the benchmark measures). Blank lines are skipped.
+ *
+ * The allocation is sized from the data, never from the raw newline count (a few MB of blank lines must not cost
+ * rows × F floats): only non-blank lines can be rows, and a valid row of `cols` non-empty fields takes at least
+ * 2 × cols characters with its newline, so at most (length + 1) / (2 × cols) rows can parse. The smaller of the two
+ * is exact for ordinary bodies and at most half a float per body character otherwise.
  */
 function parsePlainCsv(text: string, shape: InputShape): Batch {
-  let lines = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  let nonBlank = 0;
+  for (let pos = 0; pos <= text.length;) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    if (!isBlank(text, pos, end)) nonBlank++;
+    pos = end + 1;
+  }
   let cols = shape.features ?? 0;
   let out: FloatArray | undefined;
+  let capacity = 0;
   let rows = 0;
   let pos = 0;
   while (pos <= text.length) {
@@ -89,7 +100,15 @@ function parsePlainCsv(text: string, shape: InputShape): Batch {
       rows++;
       if (out === undefined) {
         if (shape.features === undefined) cols = countFields(text, pos, end);
-        out = alloc(shape, lines * cols);
+        capacity = Math.min(nonBlank, Math.floor((text.length + 1) / (2 * Math.max(cols, 1))));
+        out = alloc(shape, capacity * cols);
+      }
+      if (rows > capacity) {
+        // Only a row that is going to fail gets here (see above); grow rather than write past the end.
+        capacity = Math.min(nonBlank, capacity * 2 + 1);
+        const bigger = alloc(shape, capacity * cols);
+        bigger.set(out);
+        out = bigger;
       }
       const base = (rows - 1) * cols;
       let col = 0;
@@ -110,6 +129,13 @@ function parsePlainCsv(text: string, shape: InputShape): Batch {
   return { data: rows * cols === out.length ? out : out.subarray(0, rows * cols), rows, cols };
 }
 
+/** Rows before the first one that is not `cols` long: no more can be written before the request fails. */
+function rowsOfLength(n: number, lengthOf: (r: number) => number | undefined, cols: number): number {
+  let r = 0;
+  while (r < n && lengthOf(r) === cols) r++;
+  return r;
+}
+
 /** CSV with quoted fields: rare for feature vectors, so the general parser (csv-parse) handles it. */
 function parseQuotedCsv(text: string, shape: InputShape): Batch {
   let records: string[][];
@@ -120,7 +146,8 @@ function parseQuotedCsv(text: string, shape: InputShape): Batch {
   }
   if (records.length === 0) throw new PayloadError('the request body has no rows');
   const cols = shape.features ?? records[0].length;
-  const out = alloc(shape, records.length * cols);
+  // Sized from the records that can be written (a body of many one-field records must not cost records × F floats).
+  const out = alloc(shape, rowsOfLength(records.length, (r) => records[r].length, cols) * cols);
   for (let r = 0; r < records.length; r++) {
     const record = records[r];
     if (record.length !== cols) throw countError(r + 1, record.length, cols, shape);
@@ -165,6 +192,13 @@ function featuresOf(row: unknown, r: number): unknown[] {
   throw new PayloadError(`row ${r} is not a list of numbers or a {"features": […]} object`);
 }
 
+/** featuresOf(row).length, or undefined where featuresOf would throw. */
+function lengthOfRow(row: unknown): number | undefined {
+  if (Array.isArray(row)) return row.length;
+  const features = row !== null && typeof row === 'object' ? (row as { features?: unknown }).features : undefined;
+  return Array.isArray(features) ? features.length : undefined;
+}
+
 export function parseJson(body: Buffer, shape: InputShape): Batch {
   if (body.length === 0) throw new PayloadError(EMPTY);
   let doc: unknown;
@@ -177,7 +211,9 @@ export function parseJson(body: Buffer, shape: InputShape): Batch {
   if (rows.length === 0) throw new PayloadError('the request has no rows');
   const first = featuresOf(rows[0], 1);
   const cols = shape.features ?? first.length;
-  const out = alloc(shape, rows.length * cols);
+  // Sized from the rows that can be written (`[[…F values…], [], [], …]` must not cost rows × F floats); the loop
+  // below reports the first bad row exactly as before, before writing anything for it.
+  const out = alloc(shape, rowsOfLength(rows.length, (r) => lengthOfRow(rows[r]), cols) * cols);
   for (let r = 0; r < rows.length; r++) {
     const values = r === 0 ? first : featuresOf(rows[r], r + 1);
     if (values.length !== cols) throw countError(r + 1, values.length, cols, shape);

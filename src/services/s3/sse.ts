@@ -70,13 +70,30 @@ export function parseEncryptionContext(header: string | undefined): Record<strin
   return parsed as Record<string, string>;
 }
 
+/** Which ARN a data key is bound to: the object's, or the bucket's (S3 Bucket Keys). */
+export type KeyScope = 'object' | 'bucket';
+
 /**
- * S3 binds every data key to the object's ARN, beside any context the caller gave; with an S3 Bucket Key
- * (SSE-KMS + BucketKeyEnabled) to the bucket's ARN instead, as AWS does, so one data key can serve many objects.
+ * The scope a write uses. A new object (an SseChoice) with SSE-KMS + BucketKeyEnabled uses the bucket's ARN, as
+ * AWS does, so one data key can serve many objects. A write under a recorded SseDoc (a multipart upload's parts)
+ * follows the record, so every part of an upload shares the scope the upload (and its object) will be read with.
  */
-export function vaultContext(bucket: string, key: string, sse: Pick<SseChoice, 'ServerSideEncryption' | 'Context' | 'BucketKeyEnabled'>): Record<string, string> {
-  const bucketKey = sse.ServerSideEncryption === 'aws:kms' && sse.BucketKeyEnabled === true;
-  return { ...sse.Context, 'aws:s3:arn': bucketKey ? bucketArn(bucket) : objectArn(bucket, key) };
+export function writeScope(sse: SseChoice | SseDoc): KeyScope {
+  if ('KeyArn' in sse) return readScope(sse);
+  return sse.ServerSideEncryption === 'aws:kms' && sse.BucketKeyEnabled === true ? 'bucket' : 'object';
+}
+
+/**
+ * The scope a stored object was written with: only the KeyScope marker says 'bucket'. BucketKeyEnabled alone
+ * does not: objects written before bucket keys took the bucket ARN were bound to their object ARN.
+ */
+export function readScope(sse: SseDoc): KeyScope {
+  return sse.ServerSideEncryption === 'aws:kms' && sse.KeyScope === 'bucket' ? 'bucket' : 'object';
+}
+
+/** S3 binds every data key to the object's (or, per `scope`, the bucket's) ARN, beside any context the caller gave. */
+export function vaultContext(bucket: string, key: string, context: Record<string, string> | undefined, scope: KeyScope): Record<string, string> {
+  return { ...context, 'aws:s3:arn': scope === 'bucket' ? bucketArn(bucket) : objectArn(bucket, key) };
 }
 
 export interface BlobWrite {
@@ -90,14 +107,16 @@ export interface BlobWrite {
 /** Writes one blob as the caller (kms:GenerateDataKey is checked by KMS through the vault). */
 export async function writeBlob(k: S3, ctx: RequestContext, source: AsyncIterable<Buffer>, w: BlobWrite): Promise<{ result: VaultWriteResult; sse: SseDoc }> {
   const kmsKeyId = 'KeyArn' in w.sse ? (w.sse.ServerSideEncryption === 'aws:kms' ? w.sse.KeyArn : undefined) : w.sse.kmsKeyId;
+  const scope = writeScope(w.sse);
   try {
     const result = await k.vault.write(source, {
-      principal: caller(ctx), region: ctx.region, kmsKeyId, context: vaultContext(w.bucket, w.key, w.sse),
+      principal: caller(ctx), region: ctx.region, kmsKeyId, context: vaultContext(w.bucket, w.key, w.sse.Context, scope),
       checksumAlgorithm: w.checksumAlgorithm, expectedSize: w.expectedSize, cache: ctx.dataKeyCache,
     });
     const sse: SseDoc = { ServerSideEncryption: w.sse.ServerSideEncryption, KeyArn: result.keyArn };
     if (w.sse.Context) sse.Context = w.sse.Context;
     if (w.sse.BucketKeyEnabled) sse.BucketKeyEnabled = true;
+    if (scope === 'bucket') sse.KeyScope = 'bucket';
     return { result, sse };
   } catch (err) {
     throw fromVaultError(err);
@@ -108,7 +127,8 @@ export async function writeBlob(k: S3, ctx: RequestContext, source: AsyncIterabl
 export async function readBlob(k: S3, ctx: RequestContext, blobId: string, where: { bucket: string; key: string; sse: SseDoc },
   range?: { start: number; end: number }): Promise<Readable> {
   try {
-    return await k.vault.read(blobId, { principal: caller(ctx), region: ctx.region, context: vaultContext(where.bucket, where.key, where.sse), range });
+    const context = vaultContext(where.bucket, where.key, where.sse.Context, readScope(where.sse));
+    return await k.vault.read(blobId, { principal: caller(ctx), region: ctx.region, context, range });
   } catch (err) {
     throw fromVaultError(err);
   }

@@ -51,6 +51,12 @@ export interface SseDoc {
   /** The caller's own encryption context (SSE-KMS), without the `aws:s3:arn` pair S3 adds. */
   Context?: Record<string, string>;
   BucketKeyEnabled?: boolean;
+  /**
+   * Which ARN the data key's `aws:s3:arn` context names: 'bucket' (an S3 Bucket Key, set by writes since bucket
+   * keys took the bucket ARN); absent means the object's ARN. Objects written earlier with BucketKeyEnabled have
+   * no marker and were encrypted under the object ARN, so reads go by this record, never by BucketKeyEnabled.
+   */
+  KeyScope?: 'bucket';
 }
 
 /** Representation headers S3 stores with an object and returns on GET/HEAD. */
