@@ -147,12 +147,14 @@ export class Deployer {
   }
 
   /** DeleteEndpoint: stops serving here (after any deployment of it under way) and tells the other replicas. */
-  remove(account: string, region: string, name: string): void {
+  /** Resolves once this process no longer serves the endpoint (after any reconcile queued before it). */
+  remove(account: string, region: string, name: string): Promise<void> {
     const task = this.queue.run(endpointKey(account, region, name), async () => {
       this.uninstall(account, region, name);
       await this.publish(account, region, name);
     });
     this.track(task, `removing ${name}`);
+    return task.then(() => undefined, () => undefined);
   }
 }
 

@@ -65,7 +65,10 @@ export function endpointHandlers(sm: Sm, d: Deployer) {
         const account = accountOf(ctx);
         const e = await requireResource(sm, ctx, 'endpoint', i.EndpointName);
         await sm.res.delete(account, SAGEMAKER, 'endpoint', recordId(ctx.region, e.EndpointName));
-        d.remove(account, ctx.region, e.EndpointName);
+        // New requests stop at once (an invocation after the call fails); the queued removal also undoes a
+        // deployment still in progress, behind which it waits.
+        d.uninstall(account, ctx.region, e.EndpointName);
+        void d.remove(account, ctx.region, e.EndpointName);
       },
     },
   });
