@@ -200,11 +200,12 @@ function servingLayer(deps: ServiceDeps, opts: VigilOptions, dir: string, reques
     log: deps.log, allowExecModels: opts.allowExecModels ?? false, allowModelServerUrls: opts.allowModelServerUrls ?? false,
     workDir: path.join(dir, 'model-servers'),
   });
-  const sagemaker = createSageMakerService(deps, { registry, runtimes, roles, allowFileModels: opts.allowFileModels ?? false });
-  const capture = new CaptureWriter({ internal: deps.internal, roles, clock: deps.clock, log: deps.log, flushIntervalMs: opts.captureFlushIntervalMs });
   const writerId = randomUUID();
   const metricStore = new SqlMetricStore(deps.state.db, writerId);
+  // Before SageMaker: schedules hand it baselines and executions read its profiles.
   const live = new LiveProfiler({ store: new SqlProfileStore(deps.state.db, writerId), metricStore, clock: deps.clock, log: deps.log });
+  const sagemaker = createSageMakerService(deps, { registry, runtimes, roles, allowFileModels: opts.allowFileModels ?? false, live });
+  const capture = new CaptureWriter({ internal: deps.internal, roles, clock: deps.clock, log: deps.log, flushIntervalMs: opts.captureFlushIntervalMs });
   const metrics = new EndpointMetrics({
     store: metricStore, clock: deps.clock, log: deps.log, flushIntervalMs: opts.metricsFlushIntervalMs,
     captureStats: () => capture.stats(), requestStats: () => requests.snapshot(),

@@ -2,6 +2,9 @@ import type { Principal } from '../../auth/types.js';
 import type { RequestContext } from '../../gateway/context.js';
 import type { EndpointRegistry } from '../../inference/registry.js';
 import type { RoleSessions, RuntimeFactory } from '../../inference/types.js';
+import type { Constraints } from '../../monitor/constraints.js';
+import type { MergedProfile } from '../../monitor/live/index.js';
+import type { Statistics } from '../../monitor/schema.js';
 import type { ServiceDeps } from '../../server/deps.js';
 import type { ResourceStore } from '../../state/types.js';
 
@@ -12,6 +15,15 @@ export interface Serving {
   roles: RoleSessions;
   /** Whether `file://` ModelDataUrls may be read from this machine's disk (local development, demos). */
   allowFileModels: boolean;
+  /** Near-real-time drift (the server's LiveProfiler): schedules give it baselines, executions read its profiles. */
+  live?: LiveBaselines;
+}
+
+/** What Model Monitor needs of the near-real-time profiler (docs/near-real-time-drift.md). */
+export interface LiveBaselines {
+  setBaseline(accountId: string, region: string, endpoint: string, statistics: Statistics, constraints?: Constraints, opts?: { outputFirst?: boolean }): void;
+  clearBaseline(accountId: string, region: string, endpoint: string): void;
+  mergedProfile(accountId: string, region: string, endpoint: string, variant: string | undefined, start: Date, end: Date): Promise<MergedProfile | undefined>;
 }
 
 /** What every SageMaker module works with; one per service instance. */

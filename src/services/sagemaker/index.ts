@@ -61,7 +61,11 @@ export function createSageMakerService(deps: ServiceDeps, serving: Serving): Sag
     protocols: ['awsJson1_1'],
     targetPrefixes: ['SageMaker'],
     operations,
-    restore: (accountIds) => replicas.restore(accountIds),
+    restore: async (accountIds) => {
+      await replicas.restore(accountIds);
+      // Near-real-time drift baselines live in memory: every replica sets them again at start (never throws).
+      await monitoring.baselines.restore(accountIds);
+    },
     close: async () => {
       await monitoring.close();
       await deployer.drain();

@@ -6,11 +6,13 @@
 import { dataQualityMetrics, type MetricDatum } from '../../../monitor/cloudwatch-metrics.js';
 import { formatConstraints, jacksonPretty, parseConstraints, type CategoricalDriftMethod, type Constraints } from '../../../monitor/constraints.js';
 import { readBatches, type ByteSource, type Preprocessor, type Row } from '../../../monitor/inputs/index.js';
-import { analyzeAgainstBaseline, suggestBaseline } from '../../../monitor/jobs.js';
+import { analyzeAgainstBaseline, baselineFromProfile, suggestBaseline } from '../../../monitor/jobs.js';
+import { positionalNames } from '../../../monitor/live/index.js';
+import { DatasetProfile } from '../../../monitor/profile.js';
 import { parseStatistics, type Statistics } from '../../../monitor/schema.js';
 import { formatViolations, type ConstraintViolations } from '../../../monitor/violations.js';
 
-export type { Constraints, ConstraintViolations, MetricDatum, Row, Statistics };
+export type { Constraints, ConstraintViolations, DatasetProfile, MetricDatum, Row, Statistics };
 
 /** The container's `dataset_format` (sagemaker-monitor.md §7.2), parsed. */
 export type DatasetFormat =
@@ -45,6 +47,11 @@ export interface MonitorCore {
   suggestBaseline(rows: AsyncIterable<Row[]>, opts: { categoricalDriftMethod?: string }): Promise<{ statistics: Statistics; constraints: Constraints }>;
   /** Statistics of the rows; violations when the baseline has constraints. */
   analyze(rows: AsyncIterable<Row[]>, baseline: Baseline): Promise<Analysis>;
+  /**
+   * The same analysis of rows already profiled (the near-real-time profiles of an execution's window). Positional
+   * columns (`_c0…`) take `names` by position, as `rows` does with ReadOptions.names.
+   */
+  analyzeProfile(profile: DatasetProfile, baseline: Baseline, opts?: { names?: string[] }): Promise<Analysis>;
   parseStatistics(text: string): Statistics;
   parseConstraints(text: string): Constraints;
   formatStatistics(s: Statistics): string;
@@ -79,10 +86,11 @@ async function* rows(format: DatasetFormat, files: AsyncIterable<InputFile>, opt
   }
 }
 
-async function analyze(input: AsyncIterable<Row[]>, baseline: Baseline): Promise<Analysis> {
+async function analyze(input: AsyncIterable<Row[]> | DatasetProfile, baseline: Baseline): Promise<Analysis> {
+  const own = async () => (input instanceof DatasetProfile ? baselineFromProfile(input) : suggestBaseline(input));
   if (!baseline.constraints) {
     // Nothing to check against: the run reports statistics only.
-    const { statistics } = await suggestBaseline(input);
+    const { statistics } = await own();
     return { statistics, violations: { violations: [] }, metrics: () => [] };
   }
   const constraints = baseline.constraints;
@@ -90,8 +98,8 @@ async function analyze(input: AsyncIterable<Row[]>, baseline: Baseline): Promise
   const r = baseline.statistics
     ? await analyzeAgainstBaseline(input, { statistics: baseline.statistics, constraints })
     : await (async () => {
-      const own = await suggestBaseline(input);
-      return analyzeAgainstBaseline(own.profile, { statistics: own.statistics, constraints });
+      const o = await own();
+      return analyzeAgainstBaseline(o.profile, { statistics: o.statistics, constraints });
     })();
   return {
     statistics: r.statistics,
@@ -110,6 +118,7 @@ export const monitorCore: MonitorCore = {
     return { statistics: r.statistics, constraints: r.constraints };
   },
   analyze,
+  analyzeProfile: (profile, baseline, opts = {}) => analyze(opts.names?.length ? positionalNames(profile, opts.names) : profile, baseline),
   parseStatistics,
   parseConstraints,
   formatStatistics: (s) => `${jacksonPretty(s, '')}\n`,

@@ -21,6 +21,26 @@ import { PROCESSING_JOB, SCHEDULE, type ProcessingJobDoc, type ScheduleDoc } fro
 import { hourFolders, isoSeconds, type Window } from './windows.js';
 
 const CAPTURE_FORMAT = JSON.stringify({ sagemakerCaptureJson: { captureIndexNames: ['endpointInput', 'endpointOutput'] } });
+
+/**
+ * The execution's dataset_format: AWS's default reads input and output (output first); a schedule whose Environment
+ * names another sagemakerCaptureJson format (e.g. inputs only) keeps it, which is what lets an execution use the
+ * near-real-time profiles (they hold inputs only; docs/near-real-time-drift.md).
+ */
+export function captureFormatOf(spec: Pick<JobSpec, 'Environment'>): string {
+  const own = spec.Environment?.dataset_format;
+  if (own === undefined) return CAPTURE_FORMAT;
+  try {
+    const names = (JSON.parse(own) as { sagemakerCaptureJson?: { captureIndexNames?: unknown } } | null)?.sagemakerCaptureJson?.captureIndexNames;
+    if (Array.isArray(names) && names.length > 0 && names.every((n) => n === 'endpointInput' || n === 'endpointOutput')) return own;
+  } catch {
+    // Not JSON: the default applies, as before.
+  }
+  return CAPTURE_FORMAT;
+}
+
+/** Whether the execution's rows carry the model output (as `_c0`, ahead of the inputs). */
+export const capturesOutput = (spec: Pick<JobSpec, 'Environment'>): boolean => captureFormatOf(spec).includes('endpointOutput');
 const BASELINE_DIR = '/opt/ml/processing/baseline';
 const CODE_DIR = '/opt/ml/processing/code';
 
@@ -28,7 +48,7 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 const hourPath = (t: Date): string => `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCHours())}`;
 
 /** Statistics and constraints of a BaselineConfig: given as S3 URIs, or the outputs of the named baselining job. */
-async function baselineUris(sm: Sm, account: string, region: string, spec: JobSpec): Promise<{ statistics?: string; constraints?: string }> {
+export async function baselineUris(sm: Sm, account: string, region: string, spec: JobSpec): Promise<{ statistics?: string; constraints?: string }> {
   const b = spec.BaselineConfig;
   const out = { statistics: b?.StatisticsResource?.S3Uri, constraints: b?.ConstraintsResource?.S3Uri };
   if (b?.BaseliningJobName && (!out.statistics || !out.constraints)) {
@@ -80,7 +100,7 @@ export async function executionJob(sm: Sm, account: string, region: string, sche
     env.post_analytics_processor_script = f.local;
   }
   Object.assign(env, {
-    dataset_format: CAPTURE_FORMAT,
+    dataset_format: captureFormatOf(spec),
     dataset_source: endpoint.LocalPath,
     output_path: output.LocalPath,
     publish_cloudwatch_metrics: 'Enabled',

@@ -11,7 +11,7 @@ export { Monitoring } from './monitoring.js';
 export { MONITORING_RULES } from './authz.js';
 
 export function monitoringHandlers(sm: Sm, mon: Monitoring): Record<string, HandlerImpl> {
-  return { ...processingJobHandlers(sm, mon), ...jobDefinitionHandlers(sm), ...scheduleHandlers(sm), ...executionHandlers(sm) };
+  return { ...processingJobHandlers(sm, mon), ...jobDefinitionHandlers(sm), ...scheduleHandlers(sm, mon), ...executionHandlers(sm) };
 }
 
 export const createMonitoring = (sm: Sm): Monitoring => new Monitoring(sm);

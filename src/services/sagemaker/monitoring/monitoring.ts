@@ -17,6 +17,7 @@ import { ContractError } from './contract.js';
 import { specOf } from './definitions.js';
 import { captureInputs, executionJob } from './executions.js';
 import { changeJob, getJob, listAll } from './jobs.js';
+import { LiveBaselineSync } from './live-baselines.js';
 import { JobFailure, JobStopped, runAnalyzer } from './run.js';
 import { RoleS3 } from './s3.js';
 import { parseScheduleExpression, runsBetween } from './schedule-expression.js';
@@ -38,11 +39,14 @@ export class Monitoring {
   core: MonitorCore = monitorCore;
   scriptLimits: ScriptLimits = DEFAULT_SCRIPT_LIMITS;
   readonly metrics: MetricStore;
+  /** The near-real-time profiler's baselines, following the schedules. */
+  readonly baselines: LiveBaselineSync;
   readonly #runs = new Map<string, Run>();
   #closed = false;
 
   constructor(private readonly sm: Sm) {
     this.metrics = new SqlMetricStore(sm.deps.state.db, randomUUID());
+    this.baselines = new LiveBaselineSync(sm, () => this.core);
   }
 
   /** Registers the schedule job (`sagemaker-monitoring`) on the server's runner. */
@@ -75,6 +79,7 @@ export class Monitoring {
   async close(): Promise<void> {
     this.#closed = true;
     await this.idle();
+    await this.baselines.close();
   }
 
   /** Claims and starts every due run of every schedule of these accounts (all regions). */
@@ -142,11 +147,9 @@ export class Monitoring {
     timer.unref();
     poll.unref();
     try {
-      let current = started ?? job;
-      if (current.Execution?.Capture) current = await this.#resolveCapture(account, region, current);
-      const result = await runAnalyzer({ sm: this.sm, core: this.core, metrics: this.metrics, scriptLimits: this.scriptLimits },
-        account, region, current, ctl.signal);
-      await this.#finish(account, region, name, { violations: result.violations, logs: result.logs });
+      const result = await runAnalyzer({ sm: this.sm, core: this.core, metrics: this.metrics, scriptLimits: this.scriptLimits,
+        resolveCapture: (j) => this.#resolveCapture(account, region, j) }, account, region, started ?? job, ctl.signal);
+      await this.#finish(account, region, name, { violations: result.violations, logs: result.logs, source: result.source });
     } catch (err) {
       const reason = ctl.signal.aborted && ctl.signal.reason instanceof Error ? ctl.signal.reason : err;
       await this.#finish(account, region, name, { error: reason });
@@ -164,7 +167,7 @@ export class Monitoring {
     return next ?? job;
   }
 
-  async #finish(account: string, region: string, name: string, r: { violations?: number; logs?: string[]; error?: unknown }): Promise<void> {
+  async #finish(account: string, region: string, name: string, r: { violations?: number; logs?: string[]; source?: string; error?: unknown }): Promise<void> {
     const now = this.sm.now().toISOString();
     await changeJob(this.sm, account, region, name, (d) => {
       if (d.ProcessingJobStatus !== 'InProgress' && d.ProcessingJobStatus !== 'Stopping') return undefined;
@@ -190,6 +193,8 @@ export class Monitoring {
         d.ProcessingJobStatus = 'Completed';
         d.ExitMessage = r.logs?.length ? r.logs.join('\n').slice(0, 1024) : 'Completed: Job completed successfully with no violations.';
         if (r.violations) d.ExitMessage = `CompletedWithViolations: Job completed successfully with ${r.violations} violations.`;
+        // Which data the execution read (stored profiles or a rescan of the captures): see docs/near-real-time-drift.md.
+        if (r.source) d.ExitMessage = `${d.ExitMessage}\n${r.source}`.slice(0, 1024);
         if (d.Execution) d.Execution.Status = r.violations ? 'CompletedWithViolations' : 'Completed';
       }
       return d;

@@ -13,6 +13,7 @@ import { parseAnalyzerEnv, type AnalyzerEnv } from './contract.js';
 import { filesAt, inputFiles, outputLocation, type LocalFile } from './files.js';
 import { RoleS3 } from './s3.js';
 import { ScriptRunner, type ScriptLimits } from './scripts.js';
+import { storedProfile, type StoredProfile } from './stored-profile.js';
 import type { ProcessingJobDoc } from './store.js';
 
 export interface RunDeps {
@@ -20,6 +21,8 @@ export interface RunDeps {
   core: MonitorCore;
   metrics: MetricStore;
   scriptLimits: ScriptLimits;
+  /** A schedule execution's capture folders as ProcessingInputs (only when it rescans the captures). */
+  resolveCapture?: (job: ProcessingJobDoc) => Promise<ProcessingJobDoc>;
 }
 
 export interface RunResult {
@@ -27,6 +30,8 @@ export interface RunResult {
   violations?: number;
   /** Log lines of the user's scripts, for ExitMessage. */
   logs: string[];
+  /** What a schedule execution read: its stored profiles or a rescan of its capture files. */
+  source?: string;
 }
 
 /** A run that ended by the job's own fault: FailureReason and ExitMessage. */
@@ -44,12 +49,16 @@ export async function runAnalyzer(d: RunDeps, account: string, region: string, j
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new JobStopped('stopped');
   };
   const env = parseAnalyzerEnv(job.Environment);
+  // A schedule execution whose window was profiled minute by minute skips listing and reading the captures.
+  const stored = await storedProfile(d.sm, account, region, job, env);
+  if (!stored && job.Execution?.Capture && d.resolveCapture) job = await d.resolveCapture(job);
+  checkpoint();
   const principal = await d.sm.serving.roles.principalFor(job.RoleArn, account, region);
   const s3 = new RoleS3(d.sm, principal, region, job.ProcessingOutputConfig?.KmsKeyId);
   const files = await inputFiles(s3, job.ProcessingInputs ?? []);
   checkpoint();
-  const dataset = filesAt(files, env.datasetSource);
-  if (dataset.length === 0) throw new JobFailure('Job inputs had no data', `No files found at dataset_source ${env.datasetSource}.`);
+  const dataset = stored ? [] : filesAt(files, env.datasetSource);
+  if (!stored && dataset.length === 0) throw new JobFailure('Job inputs had no data', `No files found at dataset_source ${env.datasetSource}.`);
   const scripts: ScriptRunner[] = [];
   const logs: string[] = [];
   try {
@@ -58,11 +67,16 @@ export async function runAnalyzer(d: RunDeps, account: string, region: string, j
       : undefined;
     const baseline = await readBaseline(d.core, s3, files, env);
     const names = baseline.statistics?.features.map((f) => f.name);
-    const rows = d.core.rows(env.datasetFormat, openAll(s3, dataset, checkpoint), { preprocess: preprocess?.fn, names });
-    const out = await analyse(d, rows, baseline, env);
+    const out = stored
+      ? await analyseProfile(d, stored, baseline, names)
+      : await analyse(d, d.core.rows(env.datasetFormat, openAll(s3, dataset, checkpoint), { preprocess: preprocess?.fn, names }), baseline, env);
     const scriptFailure = preprocess?.failure();
     if (scriptFailure) throw scriptFailure;
     checkpoint();
+    const source = !job.Execution?.Capture ? undefined : stored
+      ? `Analysed ${stored.minutes} stored per-minute profiles (${out.statistics.dataset.item_count} rows).`
+      : `Rescanned ${dataset.length} capture files.`;
+    if (source) d.sm.deps.log.info({ job: job.ProcessingJobName }, source);
     const written = await writeOutputs(d.core, s3, job, env, out);
     if (env.publishMetrics && out.kind === 'analysis' && env.scheduleName) {
       const time = new Date(env.metricTime ?? env.endTime ?? d.sm.now().toISOString());
@@ -74,7 +88,7 @@ export async function runAnalyzer(d: RunDeps, account: string, region: string, j
       const result = await post.call([{ ...written, environment: env.userEnv }]);
       await writeExtraFiles(s3, job, env, result);
     }
-    return { violations: out.kind === 'analysis' ? out.violations.violations.length : undefined, logs };
+    return { violations: out.kind === 'analysis' ? out.violations.violations.length : undefined, logs, source };
   } finally {
     for (const s of scripts) logs.push(...s.logs);
     await Promise.all(scripts.map((s) => s.close()));
@@ -91,6 +105,12 @@ async function analyse(d: RunDeps, rows: AsyncIterable<Row[]>, baseline: Baselin
     return { kind: 'baseline', ...(await d.core.suggestBaseline(rows, { categoricalDriftMethod: env.categoricalDriftMethod })) };
   }
   const analysis = await d.core.analyze(rows, baseline);
+  return { kind: 'analysis', statistics: analysis.statistics, violations: analysis.violations, analysis };
+}
+
+/** A schedule's run always analyses (it never suggests a baseline), here from the stored profiles. */
+async function analyseProfile(d: RunDeps, stored: StoredProfile, baseline: Baseline, names: string[] | undefined): Promise<Outcome> {
+  const analysis = await d.core.analyzeProfile(stored.profile, baseline, { names });
   return { kind: 'analysis', statistics: analysis.statistics, violations: analysis.violations, analysis };
 }
 

@@ -16,6 +16,7 @@ import { checkTags } from '../tags.js';
 import { checkSpec, specOf } from './definitions.js';
 import { executionSummary } from './executions.js';
 import { getJob, listAll } from './jobs.js';
+import type { Monitoring } from './monitoring.js';
 import { windowConfigOf } from './monitoring.js';
 import { monitorArn } from './names.js';
 import { SCHEDULE, type ScheduleDoc } from './store.js';
@@ -74,7 +75,7 @@ async function describe(sm: Sm, ctx: RequestContext, s: ScheduleDoc): Promise<De
   };
 }
 
-export function scheduleHandlers(sm: Sm) {
+export function scheduleHandlers(sm: Sm, mon: Monitoring) {
   return handlers({
     CreateMonitoringSchedule: {
       handler: async (i, ctx) => {
@@ -98,6 +99,7 @@ export function scheduleHandlers(sm: Sm) {
         if (!(await sm.res.create(account, SAGEMAKER, SCHEDULE, key(ctx, i.MonitoringScheduleName), doc))) {
           throw smErrors.resourceInUse(`Monitoring Schedule ${arn} already exists.`);
         }
+        await mon.baselines.changed(account, ctx.region, [endpoint]);
         return { MonitoringScheduleArn: arn };
       },
     },
@@ -121,31 +123,40 @@ export function scheduleHandlers(sm: Sm) {
     UpdateMonitoringSchedule: {
       handler: async (i, ctx) => {
         const endpoint = await checkConfig(sm, ctx, i.MonitoringScheduleConfig);
-        const s = await changeSchedule(sm, ctx, i.MonitoringScheduleName, (d) => ({
-          ...d,
-          MonitoringScheduleConfig: { ...i.MonitoringScheduleConfig, MonitoringType: i.MonitoringScheduleConfig.MonitoringType ?? d.MonitoringType },
-          ...(endpoint ? { EndpointName: endpoint } : {}),
-        }));
+        let before: string | undefined;
+        const s = await changeSchedule(sm, ctx, i.MonitoringScheduleName, (d) => {
+          before = d.EndpointName;
+          return {
+            ...d,
+            MonitoringScheduleConfig: { ...i.MonitoringScheduleConfig, MonitoringType: i.MonitoringScheduleConfig.MonitoringType ?? d.MonitoringType },
+            ...(endpoint ? { EndpointName: endpoint } : {}),
+          };
+        });
+        // The endpoint it monitored before may have lost its schedule.
+        await mon.baselines.changed(accountOf(ctx), ctx.region, [before, s.EndpointName]);
         return { MonitoringScheduleArn: s.MonitoringScheduleArn };
       },
     },
     StopMonitoringSchedule: {
       handler: async (i, ctx) => {
-        await changeSchedule(sm, ctx, i.MonitoringScheduleName, (d) => ({ ...d, MonitoringScheduleStatus: 'Stopped' }));
+        const s = await changeSchedule(sm, ctx, i.MonitoringScheduleName, (d) => ({ ...d, MonitoringScheduleStatus: 'Stopped' }));
+        await mon.baselines.changed(accountOf(ctx), ctx.region, [s.EndpointName]);
       },
     },
     StartMonitoringSchedule: {
       handler: async (i, ctx) => {
         // Hours that passed while stopped are not run afterwards.
         const now = sm.now().toISOString();
-        await changeSchedule(sm, ctx, i.MonitoringScheduleName, (d) => (d.MonitoringScheduleStatus === 'Scheduled' ? d
+        const s = await changeSchedule(sm, ctx, i.MonitoringScheduleName, (d) => (d.MonitoringScheduleStatus === 'Scheduled' ? d
           : { ...d, MonitoringScheduleStatus: 'Scheduled', ConsideredUntil: now }));
+        await mon.baselines.changed(accountOf(ctx), ctx.region, [s.EndpointName]);
       },
     },
     DeleteMonitoringSchedule: {
       handler: async (i, ctx) => {
         const s = await requireSchedule(sm, ctx, i.MonitoringScheduleName);
         await sm.res.delete(accountOf(ctx), SAGEMAKER, SCHEDULE, key(ctx, s.MonitoringScheduleName));
+        await mon.baselines.changed(accountOf(ctx), ctx.region, [s.EndpointName]);
       },
     },
   });
