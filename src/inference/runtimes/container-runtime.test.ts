@@ -44,7 +44,8 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
 }
 
 const factory = (extra: object = {}) => createRuntimeFactory({
-  log: silentLog, allowExecModels: false, allowModelServerUrls: true, workDir: '/nonexistent', invocationTimeoutMs: 300, pingTimeoutMs: 500, ...extra,
+  // Generous by default: a loaded CI machine must not turn a normal call into a timeout; the timeout test sets its own.
+  log: silentLog, allowExecModels: false, allowModelServerUrls: true, workDir: '/nonexistent', invocationTimeoutMs: 10_000, pingTimeoutMs: 500, ...extra,
 });
 const req = (body: string, customAttributes?: string, extra: Partial<InvokeRequest> = {}): InvokeRequest =>
   ({ body: Buffer.from(body), contentType: 'application/json', customAttributes, ...extra });
@@ -104,7 +105,7 @@ describe('container runtime (http image)', () => {
   });
 
   it('maps a timeout to ModelError (status 0) and a reset connection to ServiceUnavailable', async () => {
-    const rt = await factory().load([{ Image: base }], loadContext({}));
+    const rt = await factory({ invocationTimeoutMs: 300 }).load([{ Image: base }], loadContext({}));
     const timeout = await failure(rt, req('{}', 'hang'));
     expect(timeout.code).toBe('ModelError');
     expect(timeout.extra.OriginalStatusCode).toBe(0);
