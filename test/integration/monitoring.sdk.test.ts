@@ -164,6 +164,36 @@ describe('Model Monitor against a real Vigil', () => {
     expect(execs[0].MonitoringExecutionStatus).toBe('Completed');
   }, 60_000);
 
+  it('runs a schedule over a batch transform capture: manifest, data files, reports without an endpoint', async () => {
+    const at = new Date(t - 30 * 60_000);
+    const hour = `${at.getUTCFullYear()}/${String(at.getUTCMonth() + 1).padStart(2, '0')}/${String(at.getUTCDate()).padStart(2, '0')}/${String(at.getUTCHours()).padStart(2, '0')}`;
+    // Headerless transform input (prediction first, as the baseline's columns), f1 drifted; the manifest as spec §1.2 shows it.
+    const data = Array.from({ length: 80 }, (_, i) => [0.5, ...row(i, true)].join(',')).join('\n') + '\n';
+    // A client per call: the SDK re-learns its clock offset from each response, and the injected clock is hours ahead.
+    await s3Client(v, v.root).send(new PutObjectCommand({ Bucket: f.bucket, Key: 'transform/in/part_0.csv', Body: data }));
+    await s3Client(v, v.root).send(new PutObjectCommand({ Bucket: f.bucket, Key: `batch-capture/input/${hour}/manifest.json`,
+      Body: JSON.stringify([{ prefix: `s3://${f.bucket}/transform/in/` }, 'part_0.csv']) }));
+    const cfg = scheduleConfig({ ScheduleConfig: { ScheduleExpression: 'NOW', DataAnalysisStartTime: '-PT1H', DataAnalysisEndTime: '-PT0H' } });
+    cfg.MonitoringJobDefinition.MonitoringInputs = [{ BatchTransformInput: {
+      DataCapturedDestinationS3Uri: `s3://${f.bucket}/batch-capture`, DatasetFormat: { Csv: { Header: false } }, LocalPath: '/opt/ml/processing/input/batch' } } as never];
+    await sm.send(new CreateMonitoringScheduleCommand({ MonitoringScheduleName: 'transform-now', MonitoringScheduleConfig: cfg as never }));
+    await v.server.jobs.runDue();
+    const execs = await executions('transform-now');
+    expect(execs).toHaveLength(1);
+    expect(execs[0].MonitoringExecutionStatus, JSON.stringify(execs)).toBe('CompletedWithViolations');
+    expect(execs[0].EndpointName).toBeUndefined();
+    const job = await waitJob(execs[0].ProcessingJobArn!.split('/')[1]);
+    const out = (job.ProcessingOutputConfig as { Outputs: { S3Output: { S3Uri: string } }[] }).Outputs[0].S3Output.S3Uri;
+    expect(out).toMatch(new RegExp(`^s3://${f.bucket}/reports/transform-now/\\d{4}/\\d{2}/\\d{2}/\\d{2}$`));
+    const violations = JSON.parse(await text(`${out.replace(`s3://${f.bucket}/`, '')}/constraint_violations.json`)).violations as { feature_name: string }[];
+    expect(violations.map((x) => x.feature_name)).toContain('f1');
+    const parquet = scheduleConfig({ ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' } });
+    parquet.MonitoringJobDefinition.MonitoringInputs = [{ BatchTransformInput: {
+      DataCapturedDestinationS3Uri: `s3://${f.bucket}/batch-capture`, DatasetFormat: { Parquet: {} }, LocalPath: '/opt/ml/processing/input/batch' } } as never];
+    await expect(sm.send(new CreateMonitoringScheduleCommand({ MonitoringScheduleName: 'transform-pq', MonitoringScheduleConfig: parquet as never })))
+      .rejects.toMatchObject({ name: 'NotImplemented' });
+  }, 60_000);
+
   it('fails an execution whose record preprocessor throws, with its reason', async () => {
     await s3Client(v, v.root).send(new PutObjectCommand({ Bucket: f.bucket, Key: 'code/pre.js',
       Body: 'function preprocess_handler(record) { throw new Error("no features in " + record.eventVersion); }' }));

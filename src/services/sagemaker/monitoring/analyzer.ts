@@ -75,7 +75,8 @@ async function* rows(format: DatasetFormat, files: AsyncIterable<InputFile>, opt
   for await (const f of files) {
     if ('csv' in format) {
       if (opts.preprocess) throw new Error('record_preprocessor_script applies to JSON and capture datasets, not CSV.');
-      yield* readBatches('csv', f.body, { header: format.csv.header, name: f.name });
+      // Headerless CSV (a batch transform's data) has positional columns: they take the baseline's names as capture rows do.
+      for await (const b of readBatches('csv', f.body, { header: format.csv.header, name: f.name })) yield format.csv.header ? b : rename(b);
     } else if ('json' in format) {
       if (!format.json.lines) throw new Error('dataset_format json must be JSON Lines ({"json": {"lines": true}}).');
       for await (const b of readBatches('jsonl', f.body, { preprocess: opts.preprocess, name: f.name })) yield rename(b);

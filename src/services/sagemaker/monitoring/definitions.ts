@@ -13,6 +13,7 @@ import { smErrors } from '../errors.js';
 import { SAGEMAKER } from '../store.js';
 import { checkAnalyzerImage } from './images.js';
 import { monitorArn } from './names.js';
+import { parseS3Uri } from './s3.js';
 import { JOB_DEFINITION, type JobDefinitionDoc } from './store.js';
 
 export interface JobSpec {
@@ -54,15 +55,29 @@ export function fromDefinition(d: JobDefinitionDoc): JobSpec {
   };
 }
 
-/** What Vigil runs of a job: the analyzer over an endpoint's capture, one output. */
+/** What Vigil runs of a job: the analyzer over an endpoint's capture or a batch transform's captured data, one output. */
 export function checkSpec(s: JobSpec, imageMember: string): void {
   checkAnalyzerImage(s.ImageUri, imageMember);
-  if (s.BatchTransformInput) throw smErrors.notImplemented('Monitoring batch transform jobs (BatchTransformInput)');
-  if (!s.EndpointInput) throw smErrors.validation('The monitoring job needs an EndpointInput.');
+  if (!s.EndpointInput === !s.BatchTransformInput) {
+    throw smErrors.validation('Exactly one of EndpointInput or BatchTransformInput must be specified in the monitoring input.');
+  }
+  if (s.BatchTransformInput) checkBatchInput(s.BatchTransformInput);
   if (s.Output.MonitoringOutputs.length !== 1) throw smErrors.validation('MonitoringOutputs must have exactly one output.');
   if (s.StoppingCondition && s.StoppingCondition.MaxRuntimeInSeconds > 3600) {
     throw smErrors.validation('MaxRuntimeInSeconds of a data quality monitoring job can be at most 3600 seconds.');
   }
+}
+
+/** A BatchTransformInput Vigil can read: an S3 capture destination and a CSV or JSON Lines dataset format. */
+function checkBatchInput(b: BatchTransformInput): void {
+  if (!parseS3Uri(b.DataCapturedDestinationS3Uri)) {
+    throw smErrors.validation(`DataCapturedDestinationS3Uri ${b.DataCapturedDestinationS3Uri} is not a valid S3 URI.`);
+  }
+  const f = b.DatasetFormat;
+  const given = [f.Csv, f.Json, f.Parquet].filter((x) => x !== undefined).length;
+  if (given !== 1) throw smErrors.validation('DatasetFormat must specify exactly one of Csv, Json or Parquet.');
+  if (f.Parquet) throw smErrors.notImplemented('BatchTransformInput DatasetFormat Parquet');
+  if (f.Json && f.Json.Line === false) throw smErrors.notImplemented('BatchTransformInput DatasetFormat Json with Line false (JSON documents); use Line true (JSON Lines)');
 }
 
 export async function findDefinition(sm: Sm, account: string, region: string, name: string): Promise<JobDefinitionDoc | undefined> {

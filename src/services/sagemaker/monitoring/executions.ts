@@ -3,7 +3,7 @@
  * folders it reads, and how executions are summarised and listed.
  */
 import path from 'node:path/posix';
-import type { MonitoringExecutionSummary, ProcessingInput } from '../api.generated.js';
+import type { BatchTransformInput, MonitoringExecutionSummary, ProcessingInput } from '../api.generated.js';
 import { recordId } from '../arns.js';
 import type { Sm } from '../context.js';
 import { handlers } from '../define.js';
@@ -16,7 +16,7 @@ import type { JobSpec } from './definitions.js';
 import { getJob, listAll } from './jobs.js';
 import { executionJobName } from './names.js';
 import { JobFailure } from './run.js';
-import { s3Uri, type RoleS3 } from './s3.js';
+import { parseS3Uri, s3Uri, type RoleS3, type S3Location } from './s3.js';
 import { PROCESSING_JOB, SCHEDULE, type ProcessingJobDoc, type ScheduleDoc } from './store.js';
 import { hourFolders, isoSeconds, type Window } from './windows.js';
 
@@ -74,7 +74,8 @@ export async function executionJob(sm: Sm, account: string, region: string, sche
   scheduledTime: Date, window: Window): Promise<ProcessingJobDoc> {
   const now = sm.now().toISOString();
   const name = executionJobName(schedule.MonitoringScheduleArn, schedule.CreationTime, scheduledTime);
-  const endpoint = spec.EndpointInput!;
+  const endpoint = spec.EndpointInput;
+  const batch = spec.BatchTransformInput;
   const output = spec.Output.MonitoringOutputs[0].S3Output;
   const inputs: ProcessingInput[] = [];
   const env: Record<string, string> = { ...(spec.Environment ?? {}) };
@@ -99,12 +100,14 @@ export async function executionJob(sm: Sm, account: string, region: string, sche
     inputs.push(f.input);
     env.post_analytics_processor_script = f.local;
   }
+  // A batch execution names no endpoint: its metrics go to the batch namespace with no Endpoint dimension (§4.1).
+  delete env.sagemaker_endpoint_name;
   Object.assign(env, {
-    dataset_format: captureFormatOf(spec),
-    dataset_source: endpoint.LocalPath,
+    dataset_format: batch ? batchFormatOf(batch) : captureFormatOf(spec),
+    dataset_source: batch ? batch.LocalPath : endpoint!.LocalPath,
     output_path: output.LocalPath,
     publish_cloudwatch_metrics: 'Enabled',
-    sagemaker_endpoint_name: endpoint.EndpointName,
+    ...(endpoint ? { sagemaker_endpoint_name: endpoint.EndpointName } : {}),
     sagemaker_monitoring_schedule_name: schedule.MonitoringScheduleName,
     start_time: isoSeconds(window.start),
     end_time: isoSeconds(window.end),
@@ -115,9 +118,9 @@ export async function executionJob(sm: Sm, account: string, region: string, sche
     ProcessingJobArn: `arn:aws:sagemaker:${region}:${account}:processing-job/${name}`,
     ProcessingInputs: inputs,
     ProcessingOutputConfig: {
-      // AWS files each run's reports under endpoint/schedule/hour of the output URI.
+      // AWS files each run's reports under endpoint/schedule/hour of the output URI; a batch run under schedule/hour.
       Outputs: [{ OutputName: 'result', S3Output: {
-        S3Uri: `${output.S3Uri.replace(/\/+$/, '')}/${endpoint.EndpointName}/${schedule.MonitoringScheduleName}/${hourPath(scheduledTime)}`,
+        S3Uri: `${output.S3Uri.replace(/\/+$/, '')}/${endpoint ? `${endpoint.EndpointName}/` : ''}${schedule.MonitoringScheduleName}/${hourPath(scheduledTime)}`,
         LocalPath: output.LocalPath, S3UploadMode: output.S3UploadMode ?? 'EndOfJob' } }],
       ...(spec.Output.KmsKeyId ? { KmsKeyId: spec.Output.KmsKeyId } : {}),
     },
@@ -136,10 +139,13 @@ export async function executionJob(sm: Sm, account: string, region: string, sche
       MonitoringScheduleName: schedule.MonitoringScheduleName,
       ScheduledTime: scheduledTime.toISOString(),
       Status: 'Pending',
-      EndpointName: endpoint.EndpointName,
+      ...(endpoint ? { EndpointName: endpoint.EndpointName } : {}),
       ...(spec.JobDefinitionName ? { MonitoringJobDefinitionName: spec.JobDefinitionName } : {}),
       MonitoringType: schedule.MonitoringType,
-      Capture: { EndpointName: endpoint.EndpointName, LocalPath: endpoint.LocalPath, Start: window.start.toISOString(), End: window.end.toISOString() },
+      ...(endpoint
+        ? { Capture: { EndpointName: endpoint.EndpointName, LocalPath: endpoint.LocalPath, Start: window.start.toISOString(), End: window.end.toISOString() } }
+        : { Batch: { DataCapturedDestinationS3Uri: batch!.DataCapturedDestinationS3Uri, LocalPath: batch!.LocalPath,
+          Start: window.start.toISOString(), End: window.end.toISOString() } }),
     },
   };
 }
@@ -167,6 +173,78 @@ export async function captureInputs(sm: Sm, s3: RoleS3, account: string, region:
       out.push({ InputName: `input_${out.length + 1}`, S3Input: {
         S3Uri: s3Uri({ bucket: dest.bucket, key }), LocalPath: path.join(c.LocalPath, endpoint.EndpointName, variant, hour),
         S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated' } });
+    }
+  }
+  return out;
+}
+
+/** The container's dataset_format of a BatchTransformInput (spec §7.2): `{"csv": {"header": …}}` or `{"json": {"line": …}}`. */
+export function batchFormatOf(b: Pick<BatchTransformInput, 'DatasetFormat'>): string {
+  const f = b.DatasetFormat;
+  if (f.Csv) return JSON.stringify({ csv: { header: f.Csv.Header === true } });
+  if (f.Json) return JSON.stringify({ json: { line: f.Json.Line !== false } });
+  return JSON.stringify({ parquet: {} });
+}
+
+/** A batch transform capture manifest (spec §1.2): `[{"prefix": "s3://bucket/path/"}, "file_0.csv", …]`, as S3 URIs. */
+export function manifestFiles(text: string): string[] | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const head = v[0] as { prefix?: unknown } | null;
+  if (!head || typeof head !== 'object' || typeof head.prefix !== 'string') return undefined;
+  const prefix = head.prefix.endsWith('/') ? head.prefix : `${head.prefix}/`;
+  return v.slice(1).filter((x): x is string => typeof x === 'string' && x.length > 0).map((x) => `${prefix}${x.replace(/^\/+/, '')}`);
+}
+
+/** Whether an object's first non-blank character is `[` (a manifest candidate); reads only as far as that character. */
+async function startsWithBracket(s3: RoleS3, l: S3Location): Promise<boolean> {
+  const body = await s3.get(l);
+  try {
+    for await (const chunk of body) {
+      const text = Buffer.from(chunk as Buffer).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+      if (text) return text.startsWith('[');
+    }
+    return false;
+  } finally {
+    body.destroy();
+  }
+}
+
+/**
+ * The data files of a batch execution's window, one ProcessingInput each (`input_1`, …) under the input's LocalPath
+ * as `yyyy/mm/dd/hh/{file}`. Every object in the window's hour folders under `{DataCapturedDestinationS3Uri}/input/`
+ * is a manifest (spec §1.2: the files it lists, relative to its prefix, are read) or, as Vigil's convenience, a data
+ * file itself in the input's DatasetFormat.
+ */
+export async function batchInputs(s3: RoleS3, job: ProcessingJobDoc): Promise<ProcessingInput[]> {
+  const b = job.Execution!.Batch!;
+  const dest = parseS3Uri(b.DataCapturedDestinationS3Uri);
+  if (!dest) throw new JobFailure(`DataCapturedDestinationS3Uri ${b.DataCapturedDestinationS3Uri} is not an S3 URI.`);
+  const root = `${dest.key.replace(/\/+$/, '')}${dest.key.replace(/\/+$/, '') ? '/' : ''}input/`;
+  const out: ProcessingInput[] = [];
+  const add = (uri: string, hour: string, rel: string): void => {
+    out.push({ InputName: `input_${out.length + 1}`, S3Input: {
+      S3Uri: uri, LocalPath: path.join(b.LocalPath, hour, path.dirname(rel)), S3DataType: 'S3Prefix', S3InputMode: 'File',
+      S3DataDistributionType: 'FullyReplicated' } });
+  };
+  for (const hour of hourFolders({ start: new Date(b.Start), end: new Date(b.End) })) {
+    for (const key of await s3.list(dest.bucket, `${root}${hour}/`)) {
+      if (key.endsWith('/')) continue;
+      const loc = { bucket: dest.bucket, key };
+      const listed = (await startsWithBracket(s3, loc)) ? manifestFiles(await s3.getText(loc)) : undefined;
+      if (!listed) {
+        add(s3Uri(loc), hour, key.slice(`${root}${hour}/`.length));
+        continue;
+      }
+      for (const uri of listed) {
+        if (!parseS3Uri(uri)) throw new JobFailure(`The manifest ${s3Uri(loc)} lists ${uri}, which is not an S3 URI.`);
+        add(uri, hour, uri.slice(uri.lastIndexOf('/') + 1));
+      }
     }
   }
   return out;

@@ -51,6 +51,23 @@ function schedule(name: string, extra: Record<string, unknown> = {}, app: Record
   };
 }
 
+/** Headerless CSV rows in the baseline's column order (label,f0,f1); drifted rows move f0 far from the baseline. */
+function batchCsv(n: number, drift: boolean, offset = 0): string {
+  return Array.from({ length: n }, (_, k) => {
+    const i = k + offset;
+    return `${i % 2},${drift ? 50.5 + i : (i % 10) / 10 + 0.05},${i % 7}`;
+  }).join('\n') + '\n';
+}
+
+/** A schedule over a batch transform's captured data at s3://cap/batch (spec §1.2). */
+function batchSchedule(name: string, format: Record<string, unknown> = { Csv: { Header: false } }, input: Record<string, unknown> = {}): Record<string, unknown> {
+  const s = schedule(name);
+  const def = (s.MonitoringScheduleConfig as Record<string, Record<string, unknown>>).MonitoringJobDefinition;
+  def.MonitoringInputs = [{ BatchTransformInput: {
+    DataCapturedDestinationS3Uri: 's3://cap/batch', DatasetFormat: format, LocalPath: '/opt/ml/processing/input/batch', ...input } }];
+  return s;
+}
+
 async function executions(h: SmHarness, name: string): Promise<Record<string, unknown>[]> {
   await h.sm.monitoring.idle();
   return (await h.call('ListMonitoringExecutions', { MonitoringScheduleName: name })).MonitoringExecutionSummaries;
@@ -238,6 +255,94 @@ describe('Model Monitor processing jobs and schedules', () => {
       await h.call('DeleteDataQualityJobDefinition', { JobDefinitionName: 'dq' });
       // Executions outlive their schedule, as processing jobs.
       expect((await h.call('ListProcessingJobs', {})).ProcessingJobSummaries).toHaveLength(1);
+    });
+
+    it('runs a schedule over a batch transform capture: manifests per hour, violations, batch metrics without Endpoint', async () => {
+      const h = await smHarness(await open());
+      const puts = withMemoryS3(h);
+      await baseline(h);
+      // Hour 00: one transform job's manifest listing two files; hour 01: another job's, drifted.
+      h.s3.objects.set('cap/batch/input/2026/01/01/00/job-1.json', JSON.stringify([{ prefix: 's3://bt/in/job-1/' }, 'part_0.csv', 'part_1.csv']));
+      h.s3.objects.set('bt/in/job-1/part_0.csv', batchCsv(60, false));
+      h.s3.objects.set('bt/in/job-1/part_1.csv', batchCsv(60, false, 60));
+      h.s3.objects.set('cap/batch/input/2026/01/01/01/job-2.json', `[\n  {"prefix":"s3://bt/in/job-2/"},\n  "part_0.csv"\n]\n`);
+      h.s3.objects.set('bt/in/job-2/part_0.csv', batchCsv(100, true));
+      // Output manifests are not read by a data-quality run.
+      h.s3.objects.set('cap/batch/output/2026/01/01/01/job-2.json', JSON.stringify([{ prefix: 's3://bt/out/job-2/' }, 'part_0.csv.out']));
+      await h.call('CreateMonitoringSchedule', batchSchedule('batch'));
+      h.clock.advance(3 * 3600 + 60); // 03:01
+      await h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]);
+      const execs = await executions(h, 'batch');
+      const byTime = Object.fromEntries(execs.map((e) => [(e.ScheduledTime as Date).toISOString(), e]));
+      expect(Object.keys(byTime).sort()).toEqual(['2026-01-01T01:00:00.000Z', '2026-01-01T02:00:00.000Z', '2026-01-01T03:00:00.000Z']);
+      expect(byTime['2026-01-01T01:00:00.000Z']).toMatchObject({ MonitoringExecutionStatus: 'Completed', MonitoringType: 'DataQuality' });
+      expect(byTime['2026-01-01T02:00:00.000Z']).toMatchObject({ MonitoringExecutionStatus: 'CompletedWithViolations' });
+      expect(byTime['2026-01-01T03:00:00.000Z']).toMatchObject({ MonitoringExecutionStatus: 'Failed', FailureReason: 'Job inputs had no data' });
+      for (const e of execs) expect(e).not.toHaveProperty('EndpointName');
+      const jobName = (byTime['2026-01-01T01:00:00.000Z'].ProcessingJobArn as string).split('/')[1];
+      const job = await h.call('DescribeProcessingJob', { ProcessingJobName: jobName });
+      expect(job.Environment).toMatchObject({ dataset_format: '{"csv":{"header":false}}', dataset_source: '/opt/ml/processing/input/batch',
+        start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-01T01:00:00Z', sagemaker_monitoring_schedule_name: 'batch' });
+      expect(job.Environment).not.toHaveProperty('sagemaker_endpoint_name');
+      expect(job.ProcessingInputs.filter((i: { InputName: string }) => i.InputName.startsWith('input_')).map((i: { S3Input: { S3Uri: string; LocalPath: string } }) => i.S3Input))
+        .toMatchObject([{ S3Uri: 's3://bt/in/job-1/part_0.csv', LocalPath: '/opt/ml/processing/input/batch/2026/01/01/00' },
+          { S3Uri: 's3://bt/in/job-1/part_1.csv', LocalPath: '/opt/ml/processing/input/batch/2026/01/01/00' }]);
+      expect(job.ExitMessage).toMatch(/Read 2 batch transform data files/);
+      expect(JSON.parse(h.s3.objects.get('data/reports/batch/2026/01/01/01/statistics.json')!).dataset.item_count).toBe(120);
+      const violations = JSON.parse(h.s3.objects.get('data/reports/batch/2026/01/01/02/constraint_violations.json')!).violations;
+      expect(violations.map((v: { feature_name: string }) => v.feature_name)).toContain('f0');
+      expect(violations.map((v: { feature_name: string }) => v.feature_name)).not.toContain('f1');
+      expect(puts.filter((p) => p.key.startsWith('data/reports/')).every((p) => p.principal === `${ROLE}/SageMaker` && p.kmsKeyId === KEY)).toBe(true);
+      const series = await h.sm.monitoring.metrics.listSeries({ accountId: ACCOUNT, region: 'us-east-1', namespace: 'aws/sagemaker/ModelMonitoring/data-metrics' });
+      const drift = series.find((x) => x.metricName === 'feature_baseline_drift_f0');
+      expect(drift?.dimensions).toEqual(expect.arrayContaining([{ Name: 'MonitoringSchedule', Value: 'batch' }, { Name: 'Feature', Value: 'f0' }]));
+      expect(drift?.dimensions).toHaveLength(2);
+      expect(await h.sm.monitoring.metrics.listSeries({ accountId: ACCOUNT, region: 'us-east-1', namespace: 'aws/sagemaker/Endpoints/data-metrics' })).toEqual([]);
+      const d = await h.call('DescribeMonitoringSchedule', { MonitoringScheduleName: 'batch' });
+      expect(d).not.toHaveProperty('EndpointName');
+      expect(d.MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs[0].BatchTransformInput.DataCapturedDestinationS3Uri).toBe('s3://cap/batch');
+    });
+
+    it('reads data files placed directly in the hour folders (no manifest), JSON Lines, through a job definition', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      await baseline(h);
+      const inline = (schedule('x').MonitoringScheduleConfig as Record<string, Record<string, unknown>>).MonitoringJobDefinition;
+      const jsonl = (drift: boolean) => Array.from({ length: 100 }, (_, i) => JSON.stringify({ label: i % 2, f0: drift ? 50.5 + i : (i % 10) / 10 + 0.05, f1: i % 7 })).join('\n') + '\n';
+      h.s3.objects.set('cap/batch/input/2026/01/01/00/data.jsonl', jsonl(false));
+      h.s3.objects.set('cap/batch/input/2026/01/01/01/more/data.jsonl', jsonl(true));
+      await h.call('CreateDataQualityJobDefinition', {
+        JobDefinitionName: 'dq-batch', DataQualityAppSpecification: { ImageUri: ANALYZER }, DataQualityBaselineConfig: inline.BaselineConfig,
+        DataQualityJobInput: { BatchTransformInput: { DataCapturedDestinationS3Uri: 's3://cap/batch/', DatasetFormat: { Json: { Line: true } }, LocalPath: '/opt/ml/processing/input/batch' } },
+        DataQualityJobOutputConfig: inline.MonitoringOutputConfig, JobResources: inline.MonitoringResources, RoleArn: ROLE,
+      });
+      await h.call('CreateMonitoringSchedule', { MonitoringScheduleName: 'jl', MonitoringScheduleConfig: {
+        ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' }, MonitoringJobDefinitionName: 'dq-batch', MonitoringType: 'DataQuality' } });
+      h.clock.advance(2 * 3600 + 60);
+      await h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]);
+      const byTime = Object.fromEntries((await executions(h, 'jl')).map((e) => [(e.ScheduledTime as Date).toISOString(), e]));
+      expect(byTime['2026-01-01T01:00:00.000Z']).toMatchObject({ MonitoringExecutionStatus: 'Completed', MonitoringJobDefinitionName: 'dq-batch' });
+      expect(byTime['2026-01-01T02:00:00.000Z']).toMatchObject({ MonitoringExecutionStatus: 'CompletedWithViolations' });
+      const violations = JSON.parse(h.s3.objects.get('data/reports/jl/2026/01/01/02/constraint_violations.json')!).violations;
+      expect(violations.map((v: { feature_name: string }) => v.feature_name)).toContain('f0');
+    });
+
+    it('refuses Parquet batch data, both inputs at once, and neither', async () => {
+      const h = await smHarness(await open());
+      await expectError(h.call('CreateMonitoringSchedule', batchSchedule('pq', { Parquet: {} })), 'NotImplemented', /Parquet/);
+      const both = batchSchedule('both');
+      const def = (both.MonitoringScheduleConfig as Record<string, Record<string, unknown>>).MonitoringJobDefinition;
+      (def.MonitoringInputs as Record<string, unknown>[])[0].EndpointInput = { EndpointName: 'ep', LocalPath: '/opt/ml/processing/input/endpoint' };
+      await expectError(h.call('CreateMonitoringSchedule', both), 'ValidationException', /Exactly one of EndpointInput or BatchTransformInput/);
+      def.MonitoringInputs = [{}];
+      await expectError(h.call('CreateMonitoringSchedule', both), 'ValidationException', /Exactly one of EndpointInput or BatchTransformInput/);
+      await expectError(h.call('CreateMonitoringSchedule', batchSchedule('two', { Csv: {}, Json: {} })), 'ValidationException', /exactly one of Csv, Json or Parquet/);
+      const inline = (schedule('x').MonitoringScheduleConfig as Record<string, Record<string, unknown>>).MonitoringJobDefinition;
+      await expectError(h.call('CreateDataQualityJobDefinition', {
+        JobDefinitionName: 'pq', DataQualityAppSpecification: { ImageUri: ANALYZER },
+        DataQualityJobInput: { BatchTransformInput: { DataCapturedDestinationS3Uri: 's3://cap/batch', DatasetFormat: { Parquet: {} }, LocalPath: '/opt/ml/processing/input/batch' } },
+        DataQualityJobOutputConfig: inline.MonitoringOutputConfig, JobResources: inline.MonitoringResources, RoleArn: ROLE,
+      }), 'NotImplemented', /Parquet/);
     });
 
     it('authorizes with iam:PassRole on the job role', async () => {

@@ -15,7 +15,7 @@ import { SAGEMAKER } from '../store.js';
 import { monitorCore, type MonitorCore } from './analyzer.js';
 import { ContractError } from './contract.js';
 import { specOf } from './definitions.js';
-import { captureInputs, executionJob } from './executions.js';
+import { batchInputs, captureInputs, executionJob } from './executions.js';
 import { changeJob, getJob, listAll } from './jobs.js';
 import { LiveBaselineSync } from './live-baselines.js';
 import { JobFailure, JobStopped, runAnalyzer } from './run.js';
@@ -161,7 +161,8 @@ export class Monitoring {
 
   async #resolveCapture(account: string, region: string, job: ProcessingJobDoc): Promise<ProcessingJobDoc> {
     const principal = await this.sm.serving.roles.principalFor(job.RoleArn, account, region);
-    const inputs = await captureInputs(this.sm, new RoleS3(this.sm, principal, region), account, region, job);
+    const s3 = new RoleS3(this.sm, principal, region);
+    const inputs = job.Execution?.Batch ? await batchInputs(s3, job) : await captureInputs(this.sm, s3, account, region, job);
     if (inputs.length === 0) throw new JobFailure('Job inputs had no data');
     const next = await changeJob(this.sm, account, region, job.ProcessingJobName, (d) => ({ ...d, ProcessingInputs: [...inputs, ...(d.ProcessingInputs ?? [])] }));
     return next ?? job;
@@ -210,14 +211,17 @@ function failureOf(e: unknown): { reason: string; exit: string } {
   return { reason: reason.slice(0, 1024), exit: exit.slice(0, 1024) };
 }
 
-/** The schedule's window settings: ScheduleConfig (with the offsets model.ts adds) and the endpoint input's offsets. */
-export function windowConfigOf(s: ScheduleDoc, spec: { EndpointInput?: { StartTimeOffset?: string; EndTimeOffset?: string } }): WindowConfig {
+type Offsets = { StartTimeOffset?: string; EndTimeOffset?: string };
+
+/** The schedule's window settings: ScheduleConfig (with the offsets model.ts adds) and the endpoint or batch input's offsets. */
+export function windowConfigOf(s: ScheduleDoc, spec: { EndpointInput?: Offsets; BatchTransformInput?: Offsets }): WindowConfig {
   const sc = s.MonitoringScheduleConfig.ScheduleConfig as WindowConfig | undefined;
+  const input = spec.EndpointInput ?? spec.BatchTransformInput;
   return {
     ScheduleExpression: sc?.ScheduleExpression ?? 'cron(0 * ? * * *)',
     DataAnalysisStartTime: sc?.DataAnalysisStartTime,
     DataAnalysisEndTime: sc?.DataAnalysisEndTime,
-    StartTimeOffset: spec.EndpointInput?.StartTimeOffset,
-    EndTimeOffset: spec.EndpointInput?.EndTimeOffset,
+    StartTimeOffset: input?.StartTimeOffset,
+    EndTimeOffset: input?.EndTimeOffset,
   };
 }

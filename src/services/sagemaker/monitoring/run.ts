@@ -21,7 +21,7 @@ export interface RunDeps {
   core: MonitorCore;
   metrics: MetricStore;
   scriptLimits: ScriptLimits;
-  /** A schedule execution's capture folders as ProcessingInputs (only when it rescans the captures). */
+  /** A schedule execution's capture folders (or batch transform data files) as ProcessingInputs (only when it rescans them). */
   resolveCapture?: (job: ProcessingJobDoc) => Promise<ProcessingJobDoc>;
 }
 
@@ -51,7 +51,7 @@ export async function runAnalyzer(d: RunDeps, account: string, region: string, j
   const env = parseAnalyzerEnv(job.Environment);
   // A schedule execution whose window was profiled minute by minute skips listing and reading the captures.
   const stored = await storedProfile(d.sm, account, region, job, env);
-  if (!stored && job.Execution?.Capture && d.resolveCapture) job = await d.resolveCapture(job);
+  if (!stored && (job.Execution?.Capture || job.Execution?.Batch) && d.resolveCapture) job = await d.resolveCapture(job);
   checkpoint();
   const principal = await d.sm.serving.roles.principalFor(job.RoleArn, account, region);
   const s3 = new RoleS3(d.sm, principal, region, job.ProcessingOutputConfig?.KmsKeyId);
@@ -73,7 +73,7 @@ export async function runAnalyzer(d: RunDeps, account: string, region: string, j
     const scriptFailure = preprocess?.failure();
     if (scriptFailure) throw scriptFailure;
     checkpoint();
-    const source = !job.Execution?.Capture ? undefined : stored
+    const source = job.Execution?.Batch ? `Read ${dataset.length} batch transform data files.` : !job.Execution?.Capture ? undefined : stored
       ? `Analysed ${stored.minutes} stored per-minute profiles (${out.statistics.dataset.item_count} rows).`
       : `Rescanned ${dataset.length} capture files.`;
     if (source) d.sm.deps.log.info({ job: job.ProcessingJobName }, source);

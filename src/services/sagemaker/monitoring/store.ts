@@ -32,6 +32,11 @@ export interface ExecutionInfo {
   MonitoringType: MonitoringType;
   /** The capture to analyse, resolved into ProcessingInputs when the run starts (the endpoint may change until then). */
   Capture?: { EndpointName: string; LocalPath: string; Start: string; End: string };
+  /**
+   * A batch transform input's captured data (BatchTransformInput): the manifests and data files of the window's hour
+   * folders under `{DataCapturedDestinationS3Uri}/input/`, resolved into ProcessingInputs when the run starts.
+   */
+  Batch?: { DataCapturedDestinationS3Uri: string; LocalPath: string; Start: string; End: string };
 }
 
 export interface ProcessingJobDoc {
