@@ -7,7 +7,7 @@ import { analyzeAgainstBaseline } from '../monitor/jobs.js';
 import { renderReport } from '../monitor/report/html.js';
 import { parseStatistics } from '../monitor/schema.js';
 import { formatViolations } from '../monitor/violations.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_VIOLATIONS, openInput, readWarnings, required, runCommand, writeOutputs, type InputOptions } from './baseline-io.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_VIOLATIONS, openInput, profileInput, readWarnings, required, runCommand, writeOutputs, type InputOptions } from './baseline-io.js';
 import { INPUT_OPTIONS, inputArgs, parse } from './baseline.js';
 
 export interface AnalyzeArgs extends InputOptions {
@@ -41,7 +41,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   return runCommand('analyze', async () => {
     const baseline = await loadBaseline(args.baseline);
     const input = await openInput(args);
-    const result = await analyzeAgainstBaseline(input.batches(), baseline, { onProgress: (n) => input.progress.setRows(n) });
+    const result = await analyzeAgainstBaseline(await profileInput(input), baseline);
     input.progress.done();
     for (const w of readWarnings(input.stats)) process.stderr.write(`vigil analyze: warning: ${w}\n`);
     const rows = result.statistics.dataset.item_count;

@@ -22,6 +22,9 @@ import {
   type ReadStats,
   type Row,
 } from '../monitor/inputs/index.js';
+import { profileRows } from '../monitor/jobs.js';
+import { profileCsvFiles } from '../monitor/parallel.js';
+import type { DatasetProfile } from '../monitor/profile.js';
 import { UsageError } from './args.js';
 import { Progress } from './baseline-progress.js';
 
@@ -106,6 +109,22 @@ export async function openInput(o: InputOptions, s3?: S3Client): Promise<OpenedI
     }
   }
   return { files, format, header, stats, progress, batches };
+}
+
+/**
+ * The input's profile. Local uncompressed CSV goes through the columnar reader, on several threads when it is
+ * big (see monitor/parallel.ts); everything else, and CSV with quotes, through the row readers.
+ */
+export async function profileInput(input: OpenedInput): Promise<DatasetProfile> {
+  const paths = input.files.map((f) => (f.name.endsWith('.gz') ? undefined : f.path));
+  if (input.format === 'csv' && paths.every((p) => p !== undefined)) {
+    const profile = await profileCsvFiles(paths as string[], { header: input.header, stats: input.stats, onBytes: (n) => input.progress.addBytes(n) });
+    if (profile !== undefined) {
+      input.progress.setRows(profile.itemCount);
+      return profile;
+    }
+  }
+  return profileRows(input.batches(), { onProgress: (n) => input.progress.setRows(n) });
 }
 
 async function peekLines(file: InputFile, n: number): Promise<string[]> {

@@ -1,12 +1,13 @@
 /** `vigil baseline`: profile a dataset and write statistics.json + suggested constraints.json. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatConstraints, jacksonPretty } from '../monitor/constraints.js';
-import { suggestBaseline } from '../monitor/jobs.js';
+import { baselineFromProfile } from '../monitor/jobs.js';
 import { UsageError } from './args.js';
 import {
   EXIT_FAILURE,
   EXIT_OK,
   openInput,
+  profileInput,
   parseFormat,
   parseHeaderFlags,
   parseOutputPosition,
@@ -65,7 +66,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
   const args = parseBaselineArgs(argv);
   return runCommand('baseline', async () => {
     const input = await openInput(args);
-    const result = await suggestBaseline(input.batches(), { onProgress: (n) => input.progress.setRows(n), categoricalDriftMethod: args.categoricalDriftMethod });
+    const result = baselineFromProfile(await profileInput(input), { categoricalDriftMethod: args.categoricalDriftMethod });
     input.progress.done();
     for (const w of readWarnings(input.stats)) process.stderr.write(`vigil baseline: warning: ${w}\n`);
     const rows = result.statistics.dataset.item_count;

@@ -34,8 +34,13 @@ export function hashNumber(x: number): number {
 
 /** Hash of a string's UTF-16 code units (FNV-1a style mix, murmur finalizer). */
 export function hashString(s: string): number {
-  let h = 0x811c9dc5 ^ s.length;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return hashStringRange(s, 0, s.length);
+}
+
+/** `hashString(s.slice(start, end))` without the substring. */
+export function hashStringRange(s: string, start: number, end: number): number {
+  let h = 0x811c9dc5 ^ (end - start);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return fmix(h ^ 0x5bd1e995);
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KllSketch } from './kll.js';
-import { sortDoubles } from './kll-sort.js';
+import { sortDoubles, sortRuns } from './kll-sort.js';
 
 function sketchOf(values: number[], k = 2048, c = 0.64): KllSketch {
   const s = new KllSketch(k, c);
@@ -123,6 +123,40 @@ describe('KllSketch mechanics', () => {
       expect(Array.from(a).map((x) => Object.is(x, -0) ? '-0' : x)).toEqual(
         Array.from(expected).map((x) => Object.is(x, -0) ? '-0' : x),
       );
+    }
+  });
+
+  it('run-merging sort equals the radix sort on levels made of sorted runs (and on anything else)', () => {
+    const show = (a: Float64Array) => Array.from(a).map((x) => (Object.is(x, -0) ? '-0' : x));
+    for (const runs of [1, 2, 3, 7, 100]) {
+      const parts: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const run = Array.from({ length: 1 + Math.floor(Math.random() * 200) }, () => {
+          const u = Math.random();
+          return u < 0.1 ? 0 : u < 0.2 ? -0 : Math.round((u - 0.5) * 40);
+        });
+        parts.push(...Float64Array.from(run).sort());
+      }
+      const a = Float64Array.from(parts);
+      const b = a.slice();
+      sortRuns(a, a.length);
+      sortDoubles(b, b.length);
+      expect(show(a)).toEqual(show(b));
+    }
+  });
+
+  it('radix sort orders values that agree in their high 32 bits (small and big tie groups) by the low bits', () => {
+    const show = (a: Float64Array) => Array.from(a).map((x) => (Object.is(x, -0) ? '-0' : x));
+    for (const n of [50, 500, 5000]) {
+      const a = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const u = Math.random();
+        // Timestamps a few seconds apart share their high word; so do tiny perturbations of 1 and -1.
+        a[i] = u < 0.4 ? 1.7e9 + Math.random() * 10 : u < 0.6 ? 1 + Math.random() * 1e-9 : u < 0.8 ? -1 - Math.random() * 1e-9 : u < 0.9 ? (u < 0.85 ? 0 : -0) : (Math.random() - 0.5) * 1e6;
+      }
+      const expected = a.slice().sort();
+      sortDoubles(a, n);
+      expect(show(a)).toEqual(show(expected));
     }
   });
 });

@@ -14,7 +14,7 @@
  * Reproducing these rules (not just "a KLL") is what makes `sketch.data` and the bucket counts match the
  * container's output byte for byte on single-partition data.
  */
-import { sortDoubles } from './kll-sort.js';
+import { sortDoubles, sortRuns } from './kll-sort.js';
 import type { KllBucket, KllSketchJson } from './schema.js';
 
 export const DEFAULT_SKETCH_SIZE = 2048;
@@ -278,8 +278,10 @@ export class KllSketch {
     const items = this.lengths[h];
     const len = items - (items % 2);
     if (this.compressions[h] % 2 === 1) this.offsets[h] = 1 - this.offsets[h];
-    // Sorting the even prefix in place is safe: the odd leftover (last slot) is outside it.
-    sortDoubles(buf, len);
+    // Sorting the even prefix in place is safe: the odd leftover (last slot) is outside it. Levels above 0 are
+    // runs appended by compactions below (already sorted), which merging sorts much faster than radix.
+    if (h === 0) sortDoubles(buf, len);
+    else sortRuns(buf, len);
     this.appendToLevel(h + 1, buf, this.offsets[h], len, 2);
     if (items % 2 === 1) {
       buf[0] = buf[items - 1];

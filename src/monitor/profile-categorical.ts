@@ -13,18 +13,36 @@
  * the first spelling of each number: a String feature reports `"1.0"` if that is how it first appeared
  * (differently spelled equal numbers, e.g. `1` and `1.0`, share one bucket: a known simplification).
  */
-import { HyperLogLog, hashNumber, hashString } from './hll.js';
+import { HyperLogLog, hashNumber, hashString, hashStringRange } from './hll.js';
 
 // Local aliases of imports (see profile-feature.ts: avoids getter calls under CJS-transpiling runners).
 const hashNum = hashNumber;
 const hashStr = hashString;
+const hashRange = hashStringRange;
+
+/**
+ * A flat copy of a cell cut from a big chunk of text. V8 substrings of 13+ characters are views that keep their
+ * whole parent alive, so a histogram key would pin a megabyte chunk; keys are inserted rarely (≤ CATEGORICAL_CAP).
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
 
 export const CATEGORICAL_CAP = 4096;
 const MAX_SLOTS = CATEGORICAL_CAP * 2;
+const CACHE_SLOTS = 256;
+const CACHE_MASK = CACHE_SLOTS - 1;
+// ~i of any slot index is negative but never this.
+const OVERFLOWED = -(1 << 30);
 
 export class Categorical {
-  /** String (and Boolean) values; null once overflowed. */
-  strings: Map<string, number> | null = new Map();
+  /** String (and Boolean) values; null once overflowed. Counts may lag behind the cache (see `strings`). */
+  private map: Map<string, number> | null = new Map();
+  // Columnar cells hit a small direct-mapped cache of recent keys first: a hash and a compare in place of
+  // slicing the cell and two Map operations. Hits count here and are flushed into `map` before it is read.
+  private cacheKeys: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS);
+  private cacheCounts = new Float64Array(CACHE_SLOTS);
+  private cacheUsed = false;
   private keys = new Float64Array(64);
   private counts = new Float64Array(64);
   private spellings: (string | undefined)[] = new Array<string | undefined>(64);
@@ -38,7 +56,7 @@ export class Categorical {
   }
 
   addString(s: string): void {
-    const m = this.strings;
+    const m = this.map;
     if (m === null) {
       (this.hll as HyperLogLog).addHash(hashStr(s));
       return;
@@ -52,43 +70,120 @@ export class Categorical {
     }
   }
 
+  /** `addString(text.slice(start, end))`, slicing only to insert a new key. */
+  addStringCell(text: string, start: number, end: number): void {
+    const m = this.map;
+    const h = hashRange(text, start, end);
+    if (m === null) {
+      (this.hll as HyperLogLog).addHash(h);
+      return;
+    }
+    const slot = h & CACHE_MASK;
+    const cached = this.cacheKeys[slot];
+    if (cached !== undefined && cached.length === end - start && text.startsWith(cached, start)) {
+      this.cacheCounts[slot]++;
+      return;
+    }
+    const s = text.slice(start, end);
+    const c = m.get(s);
+    let key: string | undefined;
+    if (c !== undefined) {
+      m.set(s, c + 1);
+      // Short slices are copies; a longer one would pin its chunk, so only freshly detached keys get cached.
+      if (s.length < 13) key = s;
+    } else {
+      key = detach(s);
+      m.set(key, 1);
+      if (m.size + this.numSize > CATEGORICAL_CAP) {
+        this.overflow();
+        return;
+      }
+    }
+    // With many distinct values the cache would thrash: stop filling it.
+    if (key !== undefined && m.size <= CACHE_SLOTS) {
+      this.evict(slot);
+      this.cacheKeys[slot] = key;
+      this.cacheUsed = true;
+    }
+  }
+
+  /** String (and Boolean) value → count; null once overflowed. */
+  get strings(): Map<string, number> | null {
+    if (this.cacheUsed) this.flush();
+    return this.map;
+  }
+
+  private evict(slot: number): void {
+    const key = this.cacheKeys[slot];
+    const c = this.cacheCounts[slot];
+    if (key !== undefined && c > 0) {
+      const m = this.map as Map<string, number>;
+      m.set(key, (m.get(key) as number) + c);
+    }
+    this.cacheKeys[slot] = undefined;
+    this.cacheCounts[slot] = 0;
+  }
+
+  private flush(): void {
+    for (let i = 0; i < CACHE_SLOTS; i++) this.evict(i);
+    this.cacheUsed = false;
+  }
+
+  /** `addNumber(x, text.slice(start, end))`, slicing only to insert a new key. */
+  addNumberCell(x: number, text: string, start: number, end: number): void {
+    const i = this.slot(x);
+    if (i >= 0) this.counts[i]++;
+    else if (i !== OVERFLOWED) this.insert(~i, x, 1, detach(text.slice(start, end)));
+  }
+
   /** `spelling` is the cell text when the value came from a string, undefined for native numbers. */
   addNumber(x: number, spelling: string | undefined, times = 1): void {
+    const i = this.slot(x);
+    if (i >= 0) this.counts[i] += times;
+    else if (i !== OVERFLOWED) this.insert(~i, x, times, spelling);
+  }
+
+  /** x's slot if tracked, else ~(free slot) for it; OVERFLOWED once the HyperLogLog took over (x added there). */
+  private slot(x: number): number {
     const h = hashNum(x);
     if (this.hll !== null) {
       this.hll.addHash(h);
-      return;
+      return OVERFLOWED;
     }
     const keys = this.keys;
     const used = this.used;
     const mask = this.mask;
     let i = h & mask;
     while (used[i] === 1) {
-      if (Object.is(keys[i], x)) {
-        this.counts[i] += times;
-        return;
-      }
+      if (Object.is(keys[i], x)) return i;
       i = (i + 1) & mask;
     }
+    return ~i;
+  }
+
+  private insert(i: number, x: number, times: number, spelling: string | undefined): void {
+    const used = this.used;
+    const keys = this.keys;
     used[i] = 1;
     keys[i] = x;
     this.counts[i] = times;
     this.spellings[i] = spelling;
     this.numSize++;
-    if (this.numSize + (this.strings as Map<string, number>).size > CATEGORICAL_CAP) this.overflow();
+    if (this.numSize + (this.map as Map<string, number>).size > CATEGORICAL_CAP) this.overflow();
     else if (this.numSize * 2 > this.keys.length && this.keys.length < MAX_SLOTS) this.grow();
   }
 
   /** Exact (while not overflowed) or estimated number of distinct values. */
   distinctCount(): number {
     if (this.hll !== null) return this.hll.estimate();
-    return this.numSize + (this.strings as Map<string, number>).size;
+    return this.numSize + (this.map as Map<string, number>).size;
   }
 
   /** Value → count over all tracked values, or null once overflowed. */
   histogram(): Map<string, number> | null {
-    if (this.strings === null) return null;
-    const out = new Map(this.strings);
+    const strings = this.strings;
+    if (strings === null) return null;
+    const out = new Map(strings);
     this.forEachNumber((x, count, spelling) => {
       const key = spelling ?? String(x);
       out.set(key, (out.get(key) ?? 0) + count);
@@ -104,7 +199,7 @@ export class Categorical {
     const out = this.clone();
     if (out.hll === null && other.hll === null) {
       for (const [s, c] of other.strings as Map<string, number>) {
-        const m = out.strings;
+        const m = out.map;
         if (m === null) {
           out.addString(s);
         } else {
@@ -122,7 +217,8 @@ export class Categorical {
 
   clone(): Categorical {
     const out = new Categorical();
-    out.strings = this.strings === null ? null : new Map(this.strings);
+    const strings = this.strings;
+    out.map = strings === null ? null : new Map(strings);
     out.keys = this.keys.slice();
     out.counts = this.counts.slice();
     out.spellings = this.spellings.slice();
@@ -137,19 +233,19 @@ export class Categorical {
   static restore(strings: Map<string, number> | null, numbers: [number, number, string | undefined][], hll: HyperLogLog | null): Categorical {
     const out = new Categorical();
     if (hll !== null) {
-      out.strings = null;
+      out.map = null;
       out.hll = hll;
       out.clearNumbers();
       return out;
     }
-    out.strings = strings ?? new Map();
+    out.map = strings ?? new Map();
     for (const [x, c, sp] of numbers) out.addNumber(x, sp, c);
     return out;
   }
 
   private seededHll(): HyperLogLog {
     const hll = new HyperLogLog();
-    for (const s of (this.strings as Map<string, number>).keys()) hll.addHash(hashString(s));
+    for (const s of (this.map as Map<string, number>).keys()) hll.addHash(hashString(s));
     this.forEachNumber((x) => hll.addHash(hashNumber(x)));
     return hll;
   }
@@ -157,7 +253,10 @@ export class Categorical {
   private overflow(): HyperLogLog {
     const hll = this.seededHll();
     this.hll = hll;
-    this.strings = null;
+    this.map = null;
+    this.cacheKeys.fill(undefined);
+    this.cacheCounts.fill(0);
+    this.cacheUsed = false;
     this.clearNumbers();
     return hll;
   }

@@ -13,11 +13,12 @@
  */
 import { KllSketch } from './kll.js';
 import { Categorical } from './profile-categorical.js';
-import { Kind, classifyString, determineType, parsed, type DeequType, type TypeCounts } from './type-inference.js';
+import { Kind, classifyRange, classifyString, determineType, parsed, type DeequType, type TypeCounts } from './type-inference.js';
 
 // Imported bindings copied to module constants: under CJS-transpiling runners (tsx, vitest) every access
 // to an import is a getter call, which measurably slows the per-cell path.
 const classify = classifyString;
+const classifyCell = classifyRange;
 const parsedValue = parsed;
 const FRACTIONAL = Kind.Fractional;
 const INTEGRAL = Kind.Integral;
@@ -82,6 +83,25 @@ export class FeatureProfile {
     } else if (typeof v === 'boolean') {
       this.nBoolean++;
       this.categorical.addString(v ? 'true' : 'false');
+    }
+  }
+
+  /**
+   * `add(text.slice(start, end))` for a non-empty cell (end > start) of a chunk of CSV text, without making the
+   * substring unless the value is a new histogram key: the columnar CSV path's per-cell entry point.
+   */
+  addCell(text: string, start: number, end: number): void {
+    const kind = classifyCell(text, start, end);
+    if (kind === FRACTIONAL || kind === INTEGRAL) {
+      if (kind === FRACTIONAL) this.nFractional++;
+      else this.nIntegral++;
+      const x = parsedValue.value;
+      this.addNumeric(x);
+      this.categorical.addNumberCell(x, text, start, end);
+    } else {
+      if (kind === BOOLEAN) this.nBoolean++;
+      else this.nString++;
+      this.categorical.addStringCell(text, start, end);
     }
   }
 

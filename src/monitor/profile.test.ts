@@ -206,3 +206,23 @@ describe('statistics.json golden', () => {
     expect(text).toBe(readFileSync(file, 'utf8'));
   });
 });
+
+describe('Categorical cell path (columnar CSV)', () => {
+  it('counts exactly as addString, through the key cache, cache eviction and overflow to HyperLogLog', async () => {
+    const { Categorical } = await import('./profile-categorical.js');
+    for (const distinct of [3, 40, 300, 5000]) {
+      const byString = new Categorical();
+      const byCell = new Categorical();
+      const r = rng(distinct);
+      for (let i = 0; i < 20_000; i++) {
+        const v = `${r() < 0.5 ? 'k' : 'a-key-long-enough-to-slice-'}${Math.floor(r() * distinct)}`;
+        const line = `1,${v},2`;
+        byString.addString(v);
+        byCell.addStringCell(line, 2, 2 + v.length);
+      }
+      expect(byCell.distinctCount()).toBe(byString.distinctCount());
+      expect(byCell.histogram()).toEqual(byString.histogram());
+      expect(byCell.hll?.registers).toEqual(byString.hll?.registers);
+    }
+  });
+});

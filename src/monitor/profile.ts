@@ -56,6 +56,16 @@ export class DatasetProfile {
     for (const n of names) this.featureFor(n);
   }
 
+  /** The features for these column names (created in order when new), for columnar callers. */
+  featuresFor(names: readonly string[]): FeatureProfile[] {
+    return names.map((n) => this.featureFor(n));
+  }
+
+  /** Count rows whose cells a columnar caller fed to the features directly. */
+  addRowCount(n: number): void {
+    this.rows += n;
+  }
+
   add(row: Record<string, Value>): void {
     this.rows++;
     const last = this.lastRow;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Kind, classifyString, classifyStringByRegex, determineType, parsed } from './type-inference.js';
+import { Kind, classifyRange, classifyString, classifyStringByRegex, determineType, parsed, safeTerminator } from './type-inference.js';
 
 const name = (k: Kind): string => ['Unknown', 'Fractional', 'Integral', 'Boolean', 'String'][k];
 
@@ -54,6 +54,29 @@ describe('classifyString equals the Deequ regexes', () => {
         if (k === Kind.Fractional || k === Kind.Integral) expect(parsed.value, s).toBe(Number(s));
       }
     }
+  });
+});
+
+describe('classifyRange (cells classified in place in a line)', () => {
+  it('equals classifyString on the cell, whatever precedes it and whichever safe terminator follows it', () => {
+    const cells = ['0', '-7', '- 7', '1.5', '1e5', '2.5e+10', '1.', '1e', 'true', 'false', 'tru', 'falsey', 'NaN', 'abc', '+', '-', '12345678901234567890', '6.02214076E23', '7 '];
+    for (const cell of cells) {
+      for (const [before, after] of [['', ''], ['9,', ',9'], ['x,', '\r\n5'], ['1', '\n1'], ['true', ';true'], ['', '\t.5']]) {
+        const line = before + cell + after;
+        const k = classifyRange(line, before.length, before.length + cell.length);
+        const v = parsed.value;
+        expect(name(k), JSON.stringify(line)).toBe(name(classifyString(cell)));
+        expect(name(k), JSON.stringify(line)).toBe(name(classifyStringByRegex(cell)));
+        if (k === Kind.Integral || k === Kind.Fractional) expect(v, cell).toBe(Number(cell.replace(/^([-+]) /, '$1')));
+      }
+    }
+  });
+});
+
+describe('safeTerminator', () => {
+  it('rejects exactly the characters the number grammar can continue with', () => {
+    for (const ch of '0123456789.eE+- ') expect(safeTerminator(ch), ch).toBe(false);
+    for (const ch of [',', ';', '\t', '|', '\r', '\n', 'x']) expect(safeTerminator(ch), ch).toBe(true);
   });
 });
 

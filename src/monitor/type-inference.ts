@@ -41,9 +41,20 @@ export const parsed = { value: 0 };
  * Callers treat the empty string as missing before calling.
  */
 export function classifyString(s: string): Kind {
-  const n = s.length;
-  let i = 0;
-  let c = s.charCodeAt(0);
+  return classifyRange(s, 0, s.length);
+}
+
+/**
+ * `classifyString(s.slice(start, end))` without making the substring: the columnar CSV profiler classifies
+ * cells in place in the chunk text, so numeric cells (most of them) never become strings. Requires end > start
+ * and that the character at `end`, if any, is not one the number grammar accepts (`0-9 . e E + -` or a space):
+ * the scanner then stops at `end` by itself, which saves a bounds check per character. A CSV cell is followed by
+ * the delimiter, `\r` or `\n`, so callers only need to rule out such delimiters (see `safeTerminator`).
+ */
+export function classifyRange(s: string, start: number, end: number): Kind {
+  const n = end;
+  let i = start;
+  let c = s.charCodeAt(i);
   let negative = false;
   if (c === 45 /* - */ || c === 43 /* + */) {
     negative = c === 45;
@@ -61,9 +72,9 @@ export function classifyString(s: string): Kind {
     }
     c = s.charCodeAt(++i);
   }
-  if (i === intStart) return n === 4 && s === 'true' ? Kind.Boolean : n === 5 && s === 'false' ? Kind.Boolean : Kind.String;
+  if (i === intStart) return isBoolean(s, start, n) ? Kind.Boolean : Kind.String;
   if (i === n) {
-    parsed.value = sig <= MAX_FAST_DIGITS ? (negative ? -mant : mant) : slowParse(s);
+    parsed.value = sig <= MAX_FAST_DIGITS ? (negative ? -mant : mant) : slowParse(s, start, end);
     return Kind.Integral;
   }
   let scale = 0;
@@ -80,7 +91,7 @@ export function classifyString(s: string): Kind {
     }
     if (i === fracStart) return Kind.String;
     if (i === n) {
-      parsed.value = sig <= MAX_FAST_DIGITS && scale <= 22 ? signed(mant / POW10[scale], negative) : slowParse(s);
+      parsed.value = sig <= MAX_FAST_DIGITS && scale <= 22 ? signed(mant / POW10[scale], negative) : slowParse(s, start, end);
       return Kind.Fractional;
     }
   }
@@ -102,9 +113,20 @@ export function classifyString(s: string): Kind {
   if (sig <= MAX_FAST_DIGITS && e >= -22 && e <= 22) {
     parsed.value = signed(e < 0 ? mant / POW10[-e] : mant * POW10[e], negative);
   } else {
-    parsed.value = slowParse(s);
+    parsed.value = slowParse(s, start, end);
   }
   return Kind.Fractional;
+}
+
+/** Whether cells ending at this character may use `classifyRange` in place. */
+export function safeTerminator(ch: string): boolean {
+  return ch.length === 1 && !/[0-9.eE+\- ]/.test(ch);
+}
+
+function isBoolean(s: string, start: number, end: number): boolean {
+  const len = end - start;
+  if (len === 4) return s.startsWith('true', start);
+  return len === 5 && s.startsWith('false', start);
 }
 
 function signed(v: number, negative: boolean): number {
@@ -112,10 +134,10 @@ function signed(v: number, negative: boolean): number {
 }
 
 /** Correctly rounded parse for long mantissas or large exponents; drops the optional space after the sign. */
-function slowParse(s: string): number {
-  const c = s.charCodeAt(0);
-  if ((c === 45 || c === 43) && s.charCodeAt(1) === 32) return Number(s[0] + s.slice(2));
-  return Number(s);
+function slowParse(s: string, start: number, end: number): number {
+  const c = s.charCodeAt(start);
+  if ((c === 45 || c === 43) && s.charCodeAt(start + 1) === 32) return Number(s[start] + s.slice(start + 2, end));
+  return Number(s.slice(start, end));
 }
 
 /** Regex-based classification, exactly Deequ's code path (for tests and non-hot callers). */

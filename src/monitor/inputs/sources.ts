@@ -11,6 +11,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 export interface InputFile {
   /** Path relative to the input root (or the S3 key), for messages. */
   name: string;
+  /** Local files only: the path, for readers that want random access (parallel CSV profiling). */
+  path?: string;
   /** Bytes as stored (compressed size for .gz); undefined when unknown. */
   size: number | undefined;
   /** The file's bytes, gunzipped when the name ends in `.gz`. */
@@ -55,6 +57,7 @@ async function walk(root: string, dir: string, out: InputFile[]): Promise<void> 
 function localFile(path: string, name: string, size: number): InputFile {
   return {
     name,
+    path,
     size,
     open: async (onBytes) => decompress(counted(createReadStream(path, { highWaterMark: READ_CHUNK }), onBytes), name),
   };
