@@ -4,11 +4,9 @@ import { parseBlobStoreUrl } from '../state/blobs/index.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { parseSanName } from '../server/tls.js';
+import { UsageError } from './usage-error.js';
 
-/** Bad command-line input: the CLI prints the message and exits 2 instead of a stack trace. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 /** One extra network boundary (`--listen`), e.g. a VPC-endpoint-like interface. */
 export interface ListenOption {

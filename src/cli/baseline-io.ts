@@ -25,7 +25,7 @@ import {
 import { profileRows } from '../monitor/jobs.js';
 import { profileCsvFiles } from '../monitor/parallel.js';
 import type { DatasetProfile } from '../monitor/profile.js';
-import { UsageError } from './args.js';
+import { UsageError } from './usage-error.js';
 import { Progress } from './baseline-progress.js';
 
 /** Exit codes of `vigil baseline` / `vigil analyze` (documented in docs/model-monitor.md). */

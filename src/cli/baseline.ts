@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatConstraints, jacksonPretty } from '../monitor/constraints.js';
 import { baselineFromProfile } from '../monitor/jobs.js';
-import { UsageError } from './args.js';
+import { UsageError } from './usage-error.js';
 import {
   EXIT_FAILURE,
   EXIT_OK,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from './args.js';
+import { UsageError } from './usage-error.js';
 import { readIniSection } from './datadir.js';
 
 /** Quotes for POSIX shells: inside single quotes only `'` itself needs care. */

@@ -5,7 +5,7 @@ import { MasterKey } from '../crypto/masterkey.js';
 import { STATE_KEY_META, rewrapStateKey } from '../crypto/state-key.js';
 import { readIfExists, writeFileAtomic } from '../util/files.js';
 import { openState } from '../state/index.js';
-import { UsageError } from './args.js';
+import { UsageError } from './usage-error.js';
 import { decodeMasterKey, prepareDataDir } from './datadir.js';
 
 const USAGE = 'vigil master-key rotate [--data-dir DIR] [--database URL] [--database-schema S] [--master-key-file FILE] [--new-master-key-file FILE]';

@@ -1,10 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { envLines } from './env.js';
-import { serveCommand } from './serve.js';
-import { masterKeyCommand } from './key-rotation.js';
-import { baselineCommand } from './baseline.js';
-import { analyzeCommand } from './analyze.js';
-import { UsageError } from './args.js';
+import { UsageError } from './usage-error.js';
 
 const HELP = `Usage: vigil <command> [options]
 
@@ -37,17 +33,18 @@ Commands:
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // Commands load on demand: `vigil baseline` must not pay for loading the whole server (about half a second).
     switch (command) {
       case 'serve':
-        return await serveCommand(rest);
+        return await (await import('./serve.js')).serveCommand(rest);
       case 'env':
         return envCommand(rest);
       case 'baseline':
-        return await baselineCommand(rest);
+        return await (await import('./baseline.js')).baselineCommand(rest);
       case 'analyze':
-        return await analyzeCommand(rest);
+        return await (await import('./analyze.js')).analyzeCommand(rest);
       case 'master-key':
-        return await masterKeyCommand(rest);
+        return await (await import('./key-rotation.js')).masterKeyCommand(rest);
       case 'version':
       case '--version':
         process.stdout.write(`${await version()}\n`);
