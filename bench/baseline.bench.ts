@@ -1,14 +1,14 @@
 /**
  * Baseline benchmark (issue 6): `vigil baseline` on a generated CSV against Debian pandas (read_csv + describe +
  * 10-bin histograms + value_counts) on the same file in the same run, interleaved so machine load hits both alike.
- * DuckDB SUMMARIZE joins when one is importable without installing anything.
+ * DuckDB SUMMARIZE (bench/duckdb-summarize.mjs, @duckdb/node-api) runs on the same file as the third reference.
  *
  *   npm run bench:baseline                              (1M rows × 20 columns; BENCH_REPEAT=3 runs each, best kept)
  *   BENCH_ROWS=10000000 npm run bench:baseline          (RSS check: streamed 10M rows, vigil only unless BENCH_PANDAS=1)
  *
  * Targets: vigil wall time ≤ 1.0× pandas, ≥ 10M values/s, peak RSS ≤ 300 MB at 10M rows.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -98,10 +98,6 @@ v = [df[c].value_counts() for c in cat]
 print(len(df), d.shape, len(h), sum(len(x) for x in v), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 `;
 
-const DUCKDB_SCRIPT = `
-import sys, duckdb
-print(duckdb.sql(f"SUMMARIZE SELECT * FROM read_csv_auto('{sys.argv[1]}')").fetchall().__len__(), file=sys.stderr)
-`;
 
 /** Wall time and peak RSS of a child, measured by GNU time when present (else wall time only). */
 async function measure(cmd: string, args: string[]): Promise<Run> {
@@ -123,9 +119,7 @@ function best(runs: Run[]): Run {
 }
 
 function duckdbAvailable(): string | undefined {
-  if (existsSync('node_modules/@duckdb')) return 'node_modules/@duckdb is present but the benchmark drives DuckDB through Python only';
-  const py = spawnSync(PY, ['-c', 'import duckdb'], { encoding: 'utf8' });
-  return py.status === 0 ? undefined : 'no duckdb Python module and no node_modules/@duckdb (nothing installed on purpose)';
+  return existsSync('node_modules/@duckdb/node-api') ? undefined : '@duckdb/node-api is not installed (npm ci installs it as a dev dependency)';
 }
 
 function line(label: string, r: Run, values: number): string {
@@ -144,7 +138,6 @@ try {
   const csv = path.join(dir, 'data.csv');
   const script = path.join(dir, 'pandas_profile.py');
   await writeFile(script, PANDAS_SCRIPT);
-  await writeFile(path.join(dir, 'duckdb_summarize.py'), DUCKDB_SCRIPT);
   const t = Date.now();
   await generate(csv, ROWS);
   const bytes = (await stat(csv)).size;
@@ -165,7 +158,7 @@ try {
   const duckSkip = duckdbAvailable();
   for (let i = 0; i < REPEAT; i++) {
     if (RUN_PANDAS) pandasRuns.push(await measure(PY, pandasArgs));
-    if (duckSkip === undefined) duckRuns.push(await measure(PY, [path.join(dir, 'duckdb_summarize.py'), csv]));
+    if (duckSkip === undefined) duckRuns.push(await measure(process.execPath, [path.resolve('bench/duckdb-summarize.mjs'), csv]));
     vigilRuns.push(await measure(process.execPath, vigilArgs));
   }
 
