@@ -4,11 +4,10 @@
  * produces the same bytes — artifacts can then be compared by checksum.
  */
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 
 const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 
 export interface ArtifactFile {
   name: string;
@@ -30,20 +29,4 @@ export async function createTarGz(files: ArtifactFile[]): Promise<Buffer> {
   pack.finalize();
   await collected;
   return gzipAsync(Buffer.concat(chunks));
-}
-
-/** The members of a .tar.gz (regular files only); used by tests to check what was packed. */
-export async function readTarGz(bytes: Uint8Array): Promise<ArtifactFile[]> {
-  const extract = tar.extract();
-  const files: ArtifactFile[] = [];
-  const consumed = (async () => {
-    for await (const entry of extract) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of entry) chunks.push(chunk as Buffer);
-      if (entry.header.type === 'file') files.push({ name: entry.header.name, data: Buffer.concat(chunks) });
-    }
-  })();
-  extract.end(await gunzipAsync(bytes));
-  await consumed;
-  return files;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readTarGz } from './artifact.js';
+import { readArtifact } from '../../src/inference/runtimes/archive.js';
 import { build } from './build.js';
 import { INPUT_NAME, OUTPUT_NAME, fraudModelToOnnx } from './export-onnx.js';
 import { MODEL_FEATURES, encodeFeatures } from './features.js';
@@ -39,8 +39,9 @@ describe('ONNX export', () => {
   });
 
   it('packs model.onnx into model.tar.gz, reproducibly', async () => {
-    const files = await readTarGz(readFileSync(join(dir, 'model.tar.gz')));
-    expect(files.map((f) => f.name)).toEqual(['model.onnx']);
+    // Read back with the archive reader Vigil's vigil/onnx runtime uses to load artifacts.
+    const files = await readArtifact(readFileSync(join(dir, 'model.tar.gz')));
+    expect(files.map((f) => f.path)).toEqual(['model.onnx']);
     expect(Buffer.from(files[0].data).equals(readFileSync(join(dir, 'model.onnx')))).toBe(true);
     expect(readFileSync(join(dir, 'row.csv'), 'utf8').trim().split(',')).toHaveLength(15);
     expect(readFileSync(join(dir, 'baseline.csv'), 'utf8').split('\n')[0]).toBe(MODEL_FEATURES.join(','));
