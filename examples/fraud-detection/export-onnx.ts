@@ -12,38 +12,28 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodeOnnxModel } from '../../src/onnx/model-builder.js';
+import { LOGISTIC_INPUT, LOGISTIC_OUTPUT, logisticRegressionOnnx } from '../../src/onnx/logistic.js';
 import { createTarGz } from './artifact.js';
 import { DEFAULT_OUT_DIR, isMain, runMain } from './cli.js';
 import { MODEL_FEATURES } from './features.js';
 import type { FraudModel } from './train.js';
 
-export const INPUT_NAME = 'X';
-export const OUTPUT_NAME = 'probability';
+export const INPUT_NAME = LOGISTIC_INPUT;
+export const OUTPUT_NAME = LOGISTIC_OUTPUT;
 
 export function fraudModelToOnnx(model: Pick<FraudModel, 'weights' | 'bias' | 'features'>): Uint8Array {
-  const f = model.weights.length;
   if (model.features.join(',') !== MODEL_FEATURES.join(',')) {
     throw new Error(`model.json was trained on features [${model.features.join(', ')}], not the current MODEL_FEATURES`);
   }
-  return encodeOnnxModel({
-    name: 'fraud_logistic_regression',
-    nodes: [
-      { opType: 'MatMul', inputs: [INPUT_NAME, 'W'], outputs: ['logit_raw'], name: 'matmul' },
-      { opType: 'Add', inputs: ['logit_raw', 'B'], outputs: ['logit'], name: 'add_bias' },
-      { opType: 'Sigmoid', inputs: ['logit'], outputs: [OUTPUT_NAME], name: 'sigmoid' },
-    ],
-    initializers: [
-      { name: 'W', elemType: 'float', dims: [f, 1], values: model.weights },
-      { name: 'B', elemType: 'float', dims: [1], values: [model.bias] },
-    ],
-    inputs: [{ name: INPUT_NAME, elemType: 'float', shape: ['N', f] }],
-    outputs: [{ name: OUTPUT_NAME, elemType: 'float', shape: ['N', 1] }],
-    producerName: 'vigil-examples',
-    producerVersion: '1',
-    docString: 'Card fraud probability (logistic regression). Input columns: ' + MODEL_FEATURES.join(','),
-    // Readable by any ONNX tool, so the artifact documents its own input contract.
-    metadata: { feature_names: MODEL_FEATURES.join(','), output: 'P(is_fraud = 1)' },
+  return logisticRegressionOnnx({
+    weights: model.weights, bias: model.bias, name: 'fraud_logistic_regression',
+    extra: {
+      producerName: 'vigil-examples',
+      producerVersion: '1',
+      docString: 'Card fraud probability (logistic regression). Input columns: ' + MODEL_FEATURES.join(','),
+      // Readable by any ONNX tool, so the artifact documents its own input contract.
+      metadata: { feature_names: MODEL_FEATURES.join(','), output: 'P(is_fraud = 1)' },
+    },
   });
 }
 

@@ -5,7 +5,7 @@ import {
   CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, SageMakerClient,
   type CreateEndpointConfigCommandInput, type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker';
-import { encodeOnnxModel } from '../../src/onnx/model-builder.js';
+import { logisticRegressionOnnx } from '../../src/onnx/logistic.js';
 import { s3Client } from './s3.js';
 import type { Creds, TestVigil } from './vigil.js';
 
@@ -20,20 +20,7 @@ export function expectedScore(row: number[]): number {
 
 /** model.onnx of the test model: MatMul + Add + Sigmoid, input X float [N, 4], output [N, 1]. */
 export function logisticModel(): Buffer {
-  return Buffer.from(encodeOnnxModel({
-    name: 'test-logreg',
-    inputs: [{ name: 'X', elemType: 'float', shape: ['N', FEATURES] }],
-    outputs: [{ name: 'probability', elemType: 'float', shape: ['N', 1] }],
-    initializers: [
-      { name: 'W', elemType: 'float', dims: [FEATURES, 1], values: WEIGHTS },
-      { name: 'B', elemType: 'float', dims: [1], values: [BIAS] },
-    ],
-    nodes: [
-      { opType: 'MatMul', inputs: ['X', 'W'], outputs: ['z0'] },
-      { opType: 'Add', inputs: ['z0', 'B'], outputs: ['z'] },
-      { opType: 'Sigmoid', inputs: ['z'], outputs: ['probability'] },
-    ],
-  }));
+  return Buffer.from(logisticRegressionOnnx({ weights: WEIGHTS, bias: BIAS, name: 'test-logreg' }));
 }
 
 export interface Fixture {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { pino } from 'pino';
 import * as tar from 'tar-stream';
+import { logisticRegressionOnnx } from '../../onnx/logistic.js';
 import { encodeOnnxModel, type OnnxGraphSpec } from '../../onnx/model-builder.js';
 import type { ArtifactFetcher, LoadContext } from '../types.js';
 
@@ -31,20 +32,7 @@ const X = { name: 'X', elemType: 'float' as const, shape: ['N', F] as (number | 
 
 /** Logistic regression: sigmoid(X·W + b) → `probability` [N, 1]. */
 export function logregModel(): Uint8Array {
-  return encodeOnnxModel({
-    name: 'logreg',
-    nodes: [
-      { opType: 'MatMul', inputs: ['X', 'W'], outputs: ['z0'] },
-      { opType: 'Add', inputs: ['z0', 'B'], outputs: ['z'] },
-      { opType: 'Sigmoid', inputs: ['z'], outputs: ['probability'] },
-    ],
-    initializers: [
-      { name: 'W', elemType: 'float', dims: [F, 1], values: W1 },
-      { name: 'B', elemType: 'float', dims: [1], values: [B1] },
-    ],
-    inputs: [X],
-    outputs: [{ name: 'probability', elemType: 'float', shape: ['N', 1] }],
-  });
+  return logisticRegressionOnnx({ weights: W1, bias: B1, name: 'logreg' });
 }
 
 /**
