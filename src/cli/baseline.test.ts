@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from './main.js';
 import { looksLikeHeader } from './baseline-io.js';
+import { MAX_DATASET_FEATURES } from '../monitor/profile.js';
 
 function table(rows: number, shift: number, seed: number): string {
   let s = seed;
@@ -72,6 +73,24 @@ describe('vigil baseline / analyze (in process)', () => {
     expect(await run('analyze', '--baseline', path.join(dir, 'nowhere'), '--input', path.join(dir, 'same.csv'), '--output', path.join(dir, 'x'))).toBe(1);
     expect(stderr).toMatch(/statistics\.json: not found/);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a dataset wider than MAX_DATASET_FEATURES with exit 1 and one line', async () => {
+    const width = MAX_DATASET_FEATURES + 1;
+    const line = Array.from({ length: width }, (_, i) => i).join(',');
+    await writeFile(path.join(dir, 'wide.csv'), `${line}\n${line}\n${line}\n`);
+    await writeFile(path.join(dir, 'wide.jsonl'), `${JSON.stringify(Object.fromEntries(Array.from({ length: width }, (_, i) => [`k${i}`, i])))}\n`);
+    const tooWide = `the dataset has more than ${MAX_DATASET_FEATURES} columns;`;
+    for (const args of [
+      ['baseline', '--input', path.join(dir, 'wide.csv'), '--output', path.join(dir, 'w1')],
+      ['baseline', '--input', path.join(dir, 'wide.csv'), '--no-header', '--output', path.join(dir, 'w2')],
+      ['baseline', '--input', path.join(dir, 'wide.jsonl'), '--output', path.join(dir, 'w3')],
+      ['analyze', '--baseline', path.join(dir, 'base'), '--input', path.join(dir, 'wide.csv'), '--output', path.join(dir, 'w4')],
+    ]) {
+      expect(await run(...args)).toBe(1);
+      expect(stderr).toContain(tooWide);
+      expect(stderr.split('\n')).toHaveLength(2); // one line, then the final newline
+    }
   });
 
   it('runs a preprocessor module on JSON lines', async () => {

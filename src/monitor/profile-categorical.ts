@@ -29,6 +29,14 @@ function detach(s: string): string {
 }
 
 export const CATEGORICAL_CAP = 4096;
+/**
+ * Bound on the total size of the distinct keys a feature keeps (string values and number spellings), counted in
+ * string length (UTF-16 code units: bytes for Latin-1 text). Past it the feature overflows as past CATEGORICAL_CAP:
+ * 4096 distinct 4 MB cells must not stay in memory.
+ */
+export const CATEGORICAL_KEY_BYTES_CAP = 1 << 20;
+/** A single key longer than this overflows the feature at once (it is not a category). */
+export const CATEGORICAL_MAX_KEY_LENGTH = 1024;
 const MAX_SLOTS = CATEGORICAL_CAP * 2;
 const CACHE_SLOTS = 256;
 const CACHE_MASK = CACHE_SLOTS - 1;
@@ -49,6 +57,8 @@ export class Categorical {
   private used = new Uint8Array(64);
   private mask = 63;
   numSize = 0;
+  /** Total length of the stored keys (string values and number spellings); 0 once overflowed. */
+  keyBytes = 0;
   hll: HyperLogLog | null = null;
 
   get overflowed(): boolean {
@@ -66,8 +76,14 @@ export class Categorical {
       m.set(s, c + 1);
     } else {
       m.set(s, 1);
-      if (m.size + this.numSize > CATEGORICAL_CAP) this.overflow();
+      this.keyBytes += s.length;
+      if (this.overLimit(s.length)) this.overflow();
     }
+  }
+
+  /** Whether the keys stored so far (the last one `length` long) exceed a bound. */
+  private overLimit(length: number): boolean {
+    return (this.map as Map<string, number>).size + this.numSize > CATEGORICAL_CAP || length > CATEGORICAL_MAX_KEY_LENGTH || this.keyBytes > CATEGORICAL_KEY_BYTES_CAP;
   }
 
   /** `addString(text.slice(start, end))`, slicing only to insert a new key. */
@@ -92,9 +108,15 @@ export class Categorical {
       // Short slices are copies; a longer one would pin its chunk, so only freshly detached keys get cached.
       if (s.length < 13) key = s;
     } else {
+      // Too long a key is not kept, not even detached: the feature overflows and counts it in the HyperLogLog.
+      if (s.length > CATEGORICAL_MAX_KEY_LENGTH) {
+        this.overflow().addHash(h);
+        return;
+      }
       key = detach(s);
       m.set(key, 1);
-      if (m.size + this.numSize > CATEGORICAL_CAP) {
+      this.keyBytes += key.length;
+      if (this.overLimit(key.length)) {
         this.overflow();
         return;
       }
@@ -133,7 +155,9 @@ export class Categorical {
   addNumberCell(x: number, text: string, start: number, end: number): void {
     const i = this.slot(x);
     if (i >= 0) this.counts[i]++;
-    else if (i !== OVERFLOWED) this.insert(~i, x, 1, detach(text.slice(start, end)));
+    else if (i === OVERFLOWED) return;
+    else if (end - start > CATEGORICAL_MAX_KEY_LENGTH) this.overflow().addHash(hashNum(x));
+    else this.insert(~i, x, 1, detach(text.slice(start, end)));
   }
 
   /** `spelling` is the cell text when the value came from a string, undefined for native numbers. */
@@ -169,7 +193,9 @@ export class Categorical {
     this.counts[i] = times;
     this.spellings[i] = spelling;
     this.numSize++;
-    if (this.numSize + (this.map as Map<string, number>).size > CATEGORICAL_CAP) this.overflow();
+    const length = spelling === undefined ? 0 : spelling.length;
+    this.keyBytes += length;
+    if (this.overLimit(length)) this.overflow();
     else if (this.numSize * 2 > this.keys.length && this.keys.length < MAX_SLOTS) this.grow();
   }
 
@@ -203,8 +229,12 @@ export class Categorical {
         if (m === null) {
           out.addString(s);
         } else {
-          m.set(s, (m.get(s) ?? 0) + c);
-          if (m.size + out.numSize > CATEGORICAL_CAP) out.overflow();
+          const had = m.get(s);
+          m.set(s, (had ?? 0) + c);
+          if (had === undefined) {
+            out.keyBytes += s.length;
+            if (out.overLimit(s.length)) out.overflow();
+          }
         }
       }
       other.forEachNumber((x, c, sp) => out.addNumber(x, sp, c));
@@ -225,6 +255,7 @@ export class Categorical {
     out.used = this.used.slice();
     out.mask = this.mask;
     out.numSize = this.numSize;
+    out.keyBytes = this.keyBytes;
     out.hll = this.hll?.clone() ?? null;
     return out;
   }
@@ -238,7 +269,19 @@ export class Categorical {
       out.clearNumbers();
       return out;
     }
-    out.map = strings ?? new Map();
+    out.map = new Map();
+    // Through the same bounds as live insertion: a profile written before them (or by hand) must not exceed them.
+    let longest = 0;
+    for (const [s, c] of strings ?? []) {
+      out.map.set(s, c);
+      out.keyBytes += s.length;
+      if (s.length > longest) longest = s.length;
+    }
+    if (out.overLimit(longest)) {
+      out.overflow();
+      for (const [x] of numbers) (out.hll as HyperLogLog).addHash(hashNumber(x));
+      return out;
+    }
     for (const [x, c, sp] of numbers) out.addNumber(x, sp, c);
     return out;
   }
@@ -254,6 +297,7 @@ export class Categorical {
     const hll = this.seededHll();
     this.hll = hll;
     this.map = null;
+    this.keyBytes = 0;
     this.cacheKeys.fill(undefined);
     this.cacheCounts.fill(0);
     this.cacheUsed = false;

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATEGORICAL_CAP } from './profile-categorical.js';
-import { DatasetProfile, profileToStatistics, type Value } from './profile.js';
+import { DatasetProfile, MAX_DATASET_FEATURES, profileToStatistics, TooManyFeaturesError, type Value } from './profile.js';
 import { parseStatistics } from './schema.js';
 
 const testdata = new URL('./testdata/', import.meta.url);
@@ -224,5 +224,27 @@ describe('Categorical cell path (columnar CSV)', () => {
       expect(byCell.histogram()).toEqual(byString.histogram());
       expect(byCell.hll?.registers).toEqual(byString.hll?.registers);
     }
+  });
+});
+
+describe('DatasetProfile feature cap', () => {
+  const keys = (from: number, n: number): Record<string, Value> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, i]));
+
+  it('throws TooManyFeaturesError when a row, a column set or a merge would exceed MAX_DATASET_FEATURES', () => {
+    const p = DatasetProfile.empty();
+    p.add(keys(0, MAX_DATASET_FEATURES));
+    expect(p.allFeatures()).toHaveLength(MAX_DATASET_FEATURES);
+    // JSON rows with new keys (flattened objects) hit the cap where the new feature appears.
+    expect(() => p.add({ k0: 1, extra: 2 })).toThrow(TooManyFeaturesError);
+    expect(() => p.add({ extra: 2 })).toThrow(`the dataset has more than ${MAX_DATASET_FEATURES} columns;`);
+    expect(() => p.addColumns({ extra: [1] })).toThrow(TooManyFeaturesError);
+    expect(() => p.declare(['extra'])).toThrow(TooManyFeaturesError);
+    // Known features are still accepted.
+    p.add({ k1: 5 });
+    const a = DatasetProfile.empty();
+    a.add(keys(0, 6000));
+    const b = DatasetProfile.empty();
+    b.add(keys(6000, 6000));
+    expect(() => a.merge(b)).toThrow(TooManyFeaturesError);
   });
 });

@@ -6,14 +6,17 @@
  * (`serialize`/`deserialize`), and render statistics.json with `profileToStatistics`.
  *
  * Features appear in first-seen order (CSV column order). A feature missing from some rows, or first seen
- * late, counts those rows as missing.
+ * late, counts those rows as missing. At most MAX_DATASET_FEATURES features: one more throws TooManyFeaturesError
+ * (adding, merging or deserializing).
  */
 import { FeatureProfile, type Value } from './profile-feature.js';
+import { checkFeatureCount } from './profile-limits.js';
 import { deserializeProfile, serializeProfile } from './profile-serialize.js';
 
 export type { Value } from './profile-feature.js';
 export { FeatureProfile } from './profile-feature.js';
 export { profileToStatistics } from './profile-statistics.js';
+export { MAX_DATASET_FEATURES, TooManyFeaturesError } from './profile-limits.js';
 
 export class DatasetProfile {
   private rows = 0;
@@ -136,6 +139,7 @@ export class DatasetProfile {
 
   private adopt(f: FeatureProfile): void {
     if (this.byName.has(f.name)) throw new Error(`duplicate feature ${JSON.stringify(f.name)}`);
+    checkFeatureCount(this.features.length + 1);
     this.features.push(f);
     this.byName.set(f.name, f);
   }

@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { DatasetProfile } from '../profile.js';
+import { checkFeatureCount } from '../profile-limits.js';
 import { CsvColumnProfiler } from './csv-columns.js';
 import { headerNames } from './csv-shape.js';
 import type { ReadStats } from './types.js';
@@ -58,6 +59,7 @@ export async function csvLayout(path: string, header: boolean, delimiter: string
 function layoutOf(line: string, at: number, size: number, header: boolean, delimiter: string, lineBytes = size - at): CsvLayout | undefined {
   if (line.includes('"')) return undefined;
   const cells = (line.endsWith('\r') ? line.slice(0, -1) : line).split(delimiter);
+  checkFeatureCount(cells.length);
   const names = header ? headerNames(cells) : cells.map((_, i) => `_c${i}`);
   return { names, dataStart: header ? at + lineBytes : at, size };
 }

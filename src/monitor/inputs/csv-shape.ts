@@ -1,3 +1,4 @@
+import { checkFeatureCount } from '../profile-limits.js';
 import { rowFactory, type RowFactory } from './row-factory.js';
 import type { ReadStats, Row } from './types.js';
 
@@ -22,6 +23,8 @@ export class CsvShape {
   accept(fields: string[]): Row | undefined {
     let names = this.names;
     if (names === undefined) {
+      // The first record fixes the columns: refuse a too-wide file before building rows of it.
+      checkFeatureCount(fields.length);
       names = this.names = this.header ? headerNames(fields) : fields.map((_, i) => `_c${i}`);
       this.make = rowFactory(names);
       if (this.header) return undefined;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_DATASET_FEATURES } from '../profile.js';
 import { readCsv } from './csv.js';
 import { emptyStats, type ReadStats, type Row } from './types.js';
 
@@ -15,6 +16,16 @@ async function rows(data: string | Buffer, opts: { header?: boolean; disableFast
 }
 
 describe('CSV reader', () => {
+  it('refuses a first record wider than MAX_DATASET_FEATURES, with or without header, before building rows', async () => {
+    const line = Array.from({ length: MAX_DATASET_FEATURES + 1 }, (_, i) => i).join(',');
+    for (const opts of [{ header: true }, { header: false }, { header: false, disableFastPath: true }]) {
+      await expect(rows(`${line}\n${line}\n`, { ...opts, size: 1 << 16 })).rejects.toThrow(`the dataset has more than ${MAX_DATASET_FEATURES} columns;`);
+    }
+    // Exactly at the cap is fine.
+    const ok = Array.from({ length: MAX_DATASET_FEATURES }, (_, i) => i).join(',');
+    expect(await rows(`${ok}\n`, { size: 1 << 16 })).toHaveLength(1);
+  });
+
   it('names headerless columns _c0, _c1, … and keeps cells as text', async () => {
     expect(await rows('1,2.5,a\n3,,b\n')).toEqual([
       { _c0: '1', _c1: '2.5', _c2: 'a' },

@@ -20,8 +20,8 @@ export function payloadText(p: unknown): { format: 'csv' | 'json' | 'jsonlines';
   if (typeof p !== 'object' || p === null) throw new Error('payload is not an object');
   const { observedContentType, data, encoding } = p as CapturedPayload;
   if (typeof data !== 'string') throw new Error('payload has no string "data"');
-  const media = typeof observedContentType === 'string' ? observedContentType.split(';')[0].trim().toLowerCase() : '';
-  const byType = media.includes('jsonl') || media.includes('jsonlines') ? 'jsonlines' : media.includes('json') ? 'json' : media.includes('csv') ? 'csv' : undefined;
+  const media = typeof observedContentType === 'string' ? mediaType(observedContentType) : '';
+  const byType = textFormatOf(media);
   if (encoding === 'CSV') return { format: 'csv', text: data };
   if (encoding === 'JSON') return { format: byType === 'jsonlines' ? 'jsonlines' : 'json', text: data };
   if (encoding === 'BASE64') {
@@ -29,6 +29,22 @@ export function payloadText(p: unknown): { format: 'csv' | 'json' | 'jsonlines';
     return { format: byType, text: Buffer.from(data, 'base64').toString('utf8') };
   }
   throw new Error(`unknown payload encoding ${JSON.stringify(encoding)}`);
+}
+
+function mediaType(contentType: string): string {
+  return contentType.split(';')[0].trim().toLowerCase();
+}
+
+function textFormatOf(media: string): 'csv' | 'json' | 'jsonlines' | undefined {
+  return media.includes('jsonl') || media.includes('jsonlines') ? 'jsonlines' : media.includes('json') ? 'json' : media.includes('csv') ? 'csv' : undefined;
+}
+
+/**
+ * Whether a BASE64 payload of this content type is readable (its media type says CSV or JSON); the others are
+ * refused by payloadText. Lets a caller skip encoding a body only to have it refused.
+ */
+export function base64Readable(contentType: string): boolean {
+  return textFormatOf(mediaType(contentType)) !== undefined;
 }
 
 /** Input payload → one part per row. A CSV body with several lines is several rows (a batch request). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatRecord } from '../../capture/format.js';
 import { captureFormat } from '../../capture/format.js';
 import { decodeRecord } from '../inputs/capture.js';
@@ -25,6 +25,16 @@ describe('requestRows', () => {
     expect(requestRows(captureSettings({ csvContentTypes: [] }), csv('1,2'))).toEqual([{ _c0: '1', _c1: '2' }]);
     expect(() => requestRows(s, csv('1,2', 'application/octet-stream'))).toThrow(/neither CSV nor JSON/);
     expect(() => requestRows(s, csv('{', 'application/json'))).toThrow();
+  });
+
+  it('refuses a body of a type that is neither CSV nor JSON before base64-encoding it', () => {
+    const req = csv('\u0000\u0001binary', 'image/png');
+    const toString = vi.spyOn(req.body, 'toString');
+    expect(() => requestRows(s, req)).toThrow(/neither CSV nor JSON/);
+    expect(toString).not.toHaveBeenCalled();
+    // Unlisted CSV/JSON-like types are still encoded and decoded as the capture reader does.
+    const jsonl = { body: Buffer.from('{"a":1}\n{"a":2}\n'), contentType: 'application/jsonlines' };
+    expect(requestRows(s, jsonl)).toEqual([{ a: 1 }, { a: 2 }]);
   });
 
   it('names features exactly as a rescan of the captured record does', () => {

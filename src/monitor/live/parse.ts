@@ -1,6 +1,7 @@
 import { captureFormat, encodingFor, type CaptureFormat } from '../../capture/format.js';
 import type { CaptureSettings, InvokeRequest } from '../../inference/types.js';
 import { decodeRecord } from '../inputs/capture.js';
+import { base64Readable } from '../inputs/payload.js';
 import { rowFactory, type RowFactory } from '../inputs/row-factory.js';
 import type { Row } from '../inputs/types.js';
 
@@ -24,7 +25,7 @@ function formatOf(s: CaptureSettings): CaptureFormat {
  * choice from the endpoint's CaptureContentTypeHeader) and decoded by the capture reader itself
  * (inputs/capture.ts decodeRecord). CSV and JSON arrays give `_c0…`, `{"instances": [...]}` one row per
  * instance, JSON objects their flattened keys. Throws when the body cannot be decoded (the rescan would count
- * the record as malformed).
+ * the record as malformed), or is of a media type that is neither CSV nor JSON (not encoded first).
  */
 export function requestRows(settings: CaptureSettings, req: InvokeRequest): Row[] {
   const encoding = encodingFor(req.contentType, formatOf(settings));
@@ -32,7 +33,9 @@ export function requestRows(settings: CaptureSettings, req: InvokeRequest): Row[
     const text = req.body.toString('utf8');
     if (!text.includes('"')) return plainCsvRows(text);
   }
-  // BASE64 is what the writer stores for unlisted types; the reader only decodes it for CSV/JSON media types.
+  // BASE64 is what the writer stores for unlisted types; the reader only decodes it for CSV/JSON media types, so
+  // other bodies (images, protobuf, …) are refused before base64-encoding them for nothing.
+  if (encoding === 'BASE64' && !base64Readable(req.contentType)) throw new Error(`request of content type '${req.contentType}' is neither CSV nor JSON`);
   const data = encoding === 'BASE64' ? req.body.toString('base64') : req.body.toString('utf8');
   const endpointInput = { observedContentType: req.contentType, mode: 'INPUT', data, encoding };
   return decodeRecord({ captureData: { endpointInput } }, 'omit');

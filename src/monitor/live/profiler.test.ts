@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { MetricPoint, MetricStore } from '../../metrics/types.js';
 import { MemoryProfileStore } from './memory-store.js';
-import { LiveProfiler } from './profiler.js';
+import { LiveProfiler, MAX_PROFILED_BODY_BYTES } from './profiler.js';
 import { captureSettings, clockAt, csv, endpoint, json, silentLog, T0, variant } from './testkit.js';
 
 const M = 60_000;
@@ -61,6 +61,22 @@ describe('LiveProfiler', () => {
     await live.tick();
     expect(store.rows.map((r) => [r.endpoint, r.profile.itemCount])).toEqual([['fraud', 1]]);
     expect(live.stats().unparsed).toBe(1);
+  });
+
+  it('counts bodies over MAX_PROFILED_BODY_BYTES as unparsed without decoding them', async () => {
+    const { clock, store, live } = setup();
+    const v = variant();
+    const ep = endpoint([v]);
+    const big = csv('1,2\n'.repeat(Math.ceil(MAX_PROFILED_BODY_BYTES / 4) + 1));
+    expect(big.body.length).toBeGreaterThan(MAX_PROFILED_BODY_BYTES);
+    const toString = vi.spyOn(big.body, 'toString');
+    live.record(ep, v, big, clock.now());
+    expect(toString).not.toHaveBeenCalled();
+    live.record(ep, v, csv('1,2'), clock.now());
+    clock.advance(M);
+    await live.tick();
+    expect(store.rows.map((r) => r.profile.itemCount)).toEqual([1]);
+    expect(live.stats()).toMatchObject({ rows: 1, unparsed: 1 });
   });
 
   it('caps features per variant minute and counts what it drops', async () => {

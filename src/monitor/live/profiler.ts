@@ -3,6 +3,7 @@ import type { InvokeRequest, LiveEndpoint, LiveVariant } from '../../inference/t
 import type { MetricPoint, MetricStore } from '../../metrics/types.js';
 import type { Clock } from '../../server/deps.js';
 import type { Constraints } from '../constraints.js';
+import { MAX_DATASET_FEATURES } from '../profile-limits.js';
 import type { Statistics } from '../schema.js';
 import { prepareBaseline, type PreparedBaseline } from './drift.js';
 import { requestRows } from './parse.js';
@@ -13,6 +14,11 @@ import { MINUTE_MS, type MergedProfile, type ProfilePartial, type SqlProfileStor
 export const DEFAULT_WINDOW_MINUTES = 15;
 export const DEFAULT_RETENTION_DAYS = 15;
 export const DEFAULT_MAX_FEATURES = 1000;
+/**
+ * Bodies larger than this are not profiled (counted as unparsed): record() runs on the InvokeEndpoint path, which
+ * accepts up to 16 MiB, and decoding such a body there would cost more than the request's inference.
+ */
+export const MAX_PROFILED_BODY_BYTES = 1 << 20;
 /** A variant without traffic for a day stops getting idle markers and leaves memory. */
 const IDLE_MS = 24 * 3_600_000;
 /** Partials kept for a retry while the database is unreachable (about an hour of 150 busy variants). */
@@ -37,7 +43,7 @@ export interface LiveProfilerOptions {
   windowMinutes?: number;
   /** Profiles older than this are deleted (default 15 days). */
   retentionDays?: number;
-  /** Features profiled per variant and minute (default 1000); further keys are dropped and counted. */
+  /** Features profiled per variant and minute (default 1000, at most MAX_DATASET_FEATURES); further keys are dropped and counted. */
   maxFeatures?: number;
   /** Tests drive tick() themselves (default true). */
   timer?: boolean;
@@ -45,7 +51,7 @@ export interface LiveProfilerOptions {
 
 export interface LiveProfilerStats {
   rows: number;
-  /** Requests whose body the capture reader could not decode (not profiled). */
+  /** Requests whose body the capture reader could not decode, or larger than MAX_PROFILED_BODY_BYTES (not profiled). */
   unparsed: number;
   droppedFeatures: number;
   pendingPartials: number;
@@ -79,7 +85,8 @@ export class LiveProfiler {
       store: opts.store, metricStore: opts.metricStore, clock: opts.clock, log: opts.log,
       windowMinutes: opts.windowMinutes ?? DEFAULT_WINDOW_MINUTES,
       retentionDays: opts.retentionDays ?? DEFAULT_RETENTION_DAYS,
-      maxFeatures: opts.maxFeatures ?? DEFAULT_MAX_FEATURES,
+      // A profile refuses features past MAX_DATASET_FEATURES: the per-minute cap stays below.
+      maxFeatures: Math.min(opts.maxFeatures ?? DEFAULT_MAX_FEATURES, MAX_DATASET_FEATURES),
     };
     if (!(this.#o.windowMinutes >= 1 && Number.isSafeInteger(this.#o.windowMinutes))) throw new RangeError('windowMinutes must be a positive integer');
     if (opts.timer ?? true) this.#schedule();
@@ -93,6 +100,10 @@ export class LiveProfiler {
     const cap = ep.capture;
     if (cap === undefined || !cap.enabled || !cap.captureInput || this.#closed) return;
     try {
+      if (req.body.length > MAX_PROFILED_BODY_BYTES) {
+        this.#stats.unparsed++;
+        return;
+      }
       let rows;
       try {
         rows = requestRows(cap, req);
