@@ -65,6 +65,8 @@ export function createSageMakerService(deps: ServiceDeps, serving: Serving): Sag
       await replicas.restore(accountIds);
       // Near-real-time drift baselines live in memory: every replica sets them again at start (never throws).
       await monitoring.baselines.restore(accountIds);
+      // Processing jobs a previous process left running end Failed/Stopped (never throws).
+      await monitoring.restore(accountIds);
     },
     close: async () => {
       await monitoring.close();

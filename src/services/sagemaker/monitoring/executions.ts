@@ -16,7 +16,7 @@ import type { JobSpec } from './definitions.js';
 import { getJob, listAll } from './jobs.js';
 import { executionJobName } from './names.js';
 import { JobFailure } from './run.js';
-import { parseS3Uri, s3Uri, type RoleS3, type S3Location } from './s3.js';
+import { ObjectTooLarge, parseS3Uri, s3Uri, type RoleS3, type S3Location } from './s3.js';
 import { PROCESSING_JOB, SCHEDULE, type ProcessingJobDoc, type ScheduleDoc } from './store.js';
 import { hourFolders, isoSeconds, type Window } from './windows.js';
 
@@ -201,6 +201,21 @@ export function manifestFiles(text: string): string[] | undefined {
   return v.slice(1).filter((x): x is string => typeof x === 'string' && x.length > 0).map((x) => `${prefix}${x.replace(/^\/+/, '')}`);
 }
 
+/** Only objects this small may be manifests; larger ones are data files (never read whole to find out). */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+/** The files a manifest candidate lists, or undefined when it is a data file (not a manifest, or too large for one). */
+async function manifestOf(s3: RoleS3, l: S3Location, size: number | undefined): Promise<string[] | undefined> {
+  if (size !== undefined && size > MAX_MANIFEST_BYTES) return undefined;
+  if (!(await startsWithBracket(s3, l))) return undefined;
+  try {
+    return manifestFiles(await s3.getText(l, MAX_MANIFEST_BYTES));
+  } catch (err) {
+    if (err instanceof ObjectTooLarge) return undefined;
+    throw err;
+  }
+}
+
 /** Whether an object's first non-blank character is `[` (a manifest candidate); reads only as far as that character. */
 async function startsWithBracket(s3: RoleS3, l: S3Location): Promise<boolean> {
   const body = await s3.get(l);
@@ -233,10 +248,10 @@ export async function batchInputs(s3: RoleS3, job: ProcessingJobDoc): Promise<Pr
       S3DataDistributionType: 'FullyReplicated' } });
   };
   for (const hour of hourFolders({ start: new Date(b.Start), end: new Date(b.End) })) {
-    for (const key of await s3.list(dest.bucket, `${root}${hour}/`)) {
+    for (const { key, size } of await s3.listObjects(dest.bucket, `${root}${hour}/`)) {
       if (key.endsWith('/')) continue;
       const loc = { bucket: dest.bucket, key };
-      const listed = (await startsWithBracket(s3, loc)) ? manifestFiles(await s3.getText(loc)) : undefined;
+      const listed = await manifestOf(s3, loc, size);
       if (!listed) {
         add(s3Uri(loc), hour, key.slice(`${root}${hour}/`.length));
         continue;

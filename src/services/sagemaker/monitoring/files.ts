@@ -27,7 +27,11 @@ export async function inputFiles(s3: RoleS3, inputs: ProcessingInput[]): Promise
     for (const key of await s3.list(loc.bucket, loc.key)) {
       if (key.endsWith('/')) continue;
       const rel = key.slice(loc.key.length).replace(/^\/+/, '') || path.basename(key);
-      out.push({ bucket: loc.bucket, key, localPath: path.join(local, rel) });
+      // A key with a `..` segment would land outside the input's LocalPath (over a baseline or script): skipped.
+      if (rel.split('/').includes('..')) continue;
+      const localPath = path.join(local, rel);
+      if (!localPath.startsWith(local === '/' ? '/' : `${local}/`) || localPath === local) continue;
+      out.push({ bucket: loc.bucket, key, localPath });
     }
   }
   return out;

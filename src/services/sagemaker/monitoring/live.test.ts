@@ -102,7 +102,7 @@ function minuteOfTraffic(w: World, minute: number, drift: boolean, profiled: boo
  * One hour (00:00–01:00) of drifted traffic, captured at 100 % and profiled from `firstProfiled` on, then the
  * schedule's 01:00 execution; `profiles: false` takes the profiler away from the execution (the rescan path).
  */
-async function hour(state: StateBackend, opts: { profiles: boolean; firstProfiled?: number }) {
+async function hour(state: StateBackend, opts: { profiles: boolean; firstProfiled?: number; denyCapture?: boolean }) {
   const w = await world(state);
   w.h.clock.current = new Date(T0);
   await w.call('CreateMonitoringSchedule', schedule('nrt'));
@@ -114,13 +114,22 @@ async function hour(state: StateBackend, opts: { profiles: boolean; firstProfile
   }
   w.h.s3.objects.set('cap/capture/ep/AllTraffic/2026/01/01/00/00-00-000-uuid.jsonl', lines.join('\n') + '\n');
   if (!opts.profiles) w.serving.live = undefined;
+  if (opts.denyCapture) {
+    // The execution role may not list the capture bucket (a bucket policy, say).
+    const inner = w.h.deps.internal.call.bind(w.h.deps.internal);
+    w.h.deps.internal.call = async (principal, service, operation, input, o) => {
+      if (service === 's3' && operation === 'ListObjectsV2' && input.Bucket === 'cap') throw new Error('AccessDenied: Access Denied');
+      return inner(principal, service, operation, input, o);
+    };
+  }
   w.h.clock.current = new Date(T0 + 60 * MINUTE + 30_000);
   await w.svc.monitoring.tick(w.h.clock.now(), [ACCOUNT]);
   await w.svc.monitoring.idle();
   const [execution] = (await w.call('ListMonitoringExecutions', { MonitoringScheduleName: 'nrt' })).MonitoringExecutionSummaries;
   const job = await w.call('DescribeProcessingJob', { ProcessingJobName: (execution.ProcessingJobArn as string).split('/')[1] });
-  const report = (f: string) => JSON.parse(w.h.s3.objects.get(`data/reports/ep/nrt/2026/01/01/01/${f}`)!);
-  return { status: execution.MonitoringExecutionStatus, job, violations: report('constraint_violations.json'), statistics: report('statistics.json') };
+  const report = (f: string) => JSON.parse(w.h.s3.objects.get(`data/reports/ep/nrt/2026/01/01/01/${f}`) ?? 'null');
+  return { status: execution.MonitoringExecutionStatus, reason: execution.FailureReason, job, violations: report('constraint_violations.json'),
+    statistics: report('statistics.json') };
 }
 
 describe('monitoring schedules with near-real-time profiles', () => {
@@ -138,6 +147,16 @@ describe('monitoring schedules with near-real-time profiles', () => {
       expect(stored.violations).toEqual(rescanned.violations);
       expect(stored.statistics.dataset.item_count).toBe(rescanned.statistics.dataset.item_count);
       expect(stored.statistics.features.map((f: { name: string }) => f.name)).toEqual(['f0', 'f1']);
+    });
+
+    it('an execution over stored profiles fails like a rescan when its role may not list the capture folders', async () => {
+      const stored = await hour(await open(), { profiles: true, denyCapture: true });
+      const rescanned = await hour(await open(), { profiles: false, denyCapture: true });
+      expect(rescanned.status).toBe('Failed');
+      expect(rescanned.reason).toMatch(/Could not list s3:\/\/cap\/.*AccessDenied/);
+      expect(stored.status).toBe('Failed');
+      expect(stored.reason).toBe(rescanned.reason);
+      expect(stored.violations).toBeNull();
     });
 
     it('falls back to rescanning the captures when a minute of the window was not profiled', async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { withEachBackend } from '../../../state/testing.js';
 import { ACCOUNT, ROLE, deployEcho, expectError, smHarness, type SmHarness } from '../testing.js';
+import { recordId } from '../arns.js';
+import { SAGEMAKER } from '../store.js';
+import { PROCESSING_JOB } from './store.js';
 import { ANALYZER, baselineJob, settled, withMemoryS3 } from './testing.js';
 
 const TRAIN = ['label,f0,f1'].concat(Array.from({ length: 200 }, (_, i) => `${i % 2},${(i % 10) / 10 + 0.05},${i % 7}`)).join('\n') + '\n';
@@ -74,7 +77,7 @@ async function executions(h: SmHarness, name: string): Promise<Record<string, un
 }
 
 describe('Model Monitor processing jobs and schedules', () => {
-  withEachBackend((_name, open) => {
+  withEachBackend((backend, open) => {
     it('runs a baselining job as the SDK sends it: statistics.json and constraints.json written as the role, SSE-KMS', async () => {
       const h = await smHarness(await open());
       const puts = withMemoryS3(h);
@@ -120,6 +123,115 @@ describe('Model Monitor processing jobs and schedules', () => {
       h.s3.objects.set('data/train/train.csv', TRAIN);
       await h.call('CreateProcessingJob', baselineJob('badfmt', ROLE, 's3://data/train/train.csv', 's3://data/out', { dataset_format: '{"parquet": {}}' }));
       expect((await settled(h, 'badfmt')).FailureReason).toMatch(/parquet is not supported/);
+    });
+
+    it('stores no metric points for a plain processing job that names an endpoint and schedule in its Environment', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      await baseline(h);
+      h.s3.objects.set('data/cur/cur.csv', TRAIN);
+      const job = baselineJob('forged', ROLE, 's3://data/cur/cur.csv', 's3://data/forged-out', {
+        publish_cloudwatch_metrics: 'Enabled', sagemaker_endpoint_name: 'victim-ep', sagemaker_monitoring_schedule_name: 'victim-schedule',
+        metric_time: '2026-01-01T01:00:00Z', baseline_statistics: '/opt/ml/processing/baseline/stats/statistics.json',
+        baseline_constraints: '/opt/ml/processing/baseline/constraints/constraints.json',
+      });
+      for (const f of ['statistics', 'constraints']) {
+        (job.ProcessingInputs as unknown[]).push({ InputName: f, S3Input: { S3Uri: `s3://data/baseline/${f}.json`,
+          LocalPath: `/opt/ml/processing/baseline/${f === 'statistics' ? 'stats' : f}`, S3DataType: 'S3Prefix', S3InputMode: 'File' } });
+      }
+      await h.call('CreateProcessingJob', job);
+      expect((await settled(h, 'forged')).ProcessingJobStatus).toBe('Completed');
+      expect(h.s3.objects.has('data/forged-out/constraint_violations.json')).toBe(true);
+      for (const namespace of ['aws/sagemaker/Endpoints/data-metrics', 'aws/sagemaker/ModelMonitoring/data-metrics']) {
+        expect(await h.sm.monitoring.metrics.listSeries({ accountId: ACCOUNT, region: 'us-east-1', namespace })).toEqual([]);
+      }
+    });
+
+    it('runs at most maxConcurrentRuns jobs at once and refuses new jobs past maxInProgressJobs', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      h.s3.objects.set('data/train/train.csv', TRAIN);
+      const mon = h.sm.monitoring;
+      mon.maxConcurrentRuns = 2;
+      mon.maxInProgressJobs = 4;
+      let active = 0;
+      let peak = 0;
+      let started = 0;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => { release = r; });
+      const inner = mon.core;
+      mon.core = { ...inner, suggestBaseline: async (rows, opts) => {
+        active++;
+        started++;
+        peak = Math.max(peak, active);
+        try {
+          await gate;
+          return await inner.suggestBaseline(rows, opts);
+        } finally {
+          active--;
+        }
+      } };
+      for (let k = 0; k < 4; k++) await h.call('CreateProcessingJob', baselineJob(`j${k}`, ROLE, 's3://data/train/train.csv', `s3://data/out${k}`));
+      await expectError(h.call('CreateProcessingJob', baselineJob('j4', ROLE, 's3://data/train/train.csv', 's3://data/out4')),
+        'ResourceLimitExceeded', /4 processing jobs InProgress/);
+      for (let n = 0; n < 200 && started < 2; n++) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(started).toBe(2);
+      expect((await h.call('DescribeProcessingJob', { ProcessingJobName: 'j3' })).ProcessingJobStatus).toBe('InProgress');
+      release();
+      for (let k = 0; k < 4; k++) expect((await settled(h, `j${k}`)).ProcessingJobStatus).toBe('Completed');
+      expect(peak).toBe(2);
+      expect(started).toBe(4);
+      await h.call('CreateProcessingJob', baselineJob('j4', ROLE, 's3://data/train/train.csv', 's3://data/out4'));
+      expect((await settled(h, 'j4')).ProcessingJobStatus).toBe('Completed');
+    });
+
+    it('close() ends running and queued jobs Failed ("the server shut down") without waiting for their analysis', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      h.s3.objects.set('data/train/train.csv', TRAIN);
+      const mon = h.sm.monitoring;
+      mon.maxConcurrentRuns = 1;
+      let started = 0;
+      mon.core = { ...mon.core, suggestBaseline: async () => {
+        started++;
+        return new Promise(() => undefined); // a step that never ends (a day-long job, say)
+      } };
+      await h.call('CreateProcessingJob', baselineJob('running', ROLE, 's3://data/train/train.csv', 's3://data/out1'));
+      await h.call('CreateProcessingJob', baselineJob('queued', ROLE, 's3://data/train/train.csv', 's3://data/out2'));
+      for (let n = 0; n < 200 && started < 1; n++) await new Promise((r) => setTimeout(r, 5));
+      expect(started).toBe(1);
+      await mon.close();
+      for (const name of ['running', 'queued']) {
+        expect(await h.call('DescribeProcessingJob', { ProcessingJobName: name })).toMatchObject({ ProcessingJobStatus: 'Failed', FailureReason: 'the server shut down' });
+      }
+      expect(started).toBe(1);
+    });
+
+    it('restore() ends jobs a previous process left InProgress or Stopping (PostgreSQL: only past MaxRuntimeInSeconds)', async () => {
+      const h = await smHarness(await open());
+      const now = h.clock.now().toISOString();
+      for (const [name, status] of [['left', 'InProgress'], ['stopping', 'Stopping']] as const) {
+        await h.state.resources.create(ACCOUNT, SAGEMAKER, PROCESSING_JOB, recordId('us-east-1', name), {
+          ProcessingJobName: name, ProcessingJobArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:processing-job/${name}`,
+          ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 20 } },
+          StoppingCondition: { MaxRuntimeInSeconds: 3600 }, AppSpecification: { ImageUri: ANALYZER }, RoleArn: ROLE, Tags: [],
+          ProcessingJobStatus: status, CreationTime: now, LastModifiedTime: now, ProcessingStartTime: now,
+        });
+      }
+      const status = async (name: string) => (await h.call('DescribeProcessingJob', { ProcessingJobName: name })) as Record<string, unknown>;
+      await h.sm.restore([ACCOUNT]);
+      if (backend === 'postgres') {
+        // Another replica may be running them: left alone until they are past their MaxRuntimeInSeconds.
+        expect((await status('left')).ProcessingJobStatus).toBe('InProgress');
+        expect((await status('stopping')).ProcessingJobStatus).toBe('Stopping');
+        h.clock.advance(3601);
+        await h.sm.restore([ACCOUNT]);
+        expect(await status('left')).toMatchObject({ ProcessingJobStatus: 'Failed', FailureReason: expect.stringMatching(/MaxRuntimeInSeconds \(3600\)/) });
+      } else {
+        expect(await status('left')).toMatchObject({ ProcessingJobStatus: 'Failed', FailureReason: expect.stringMatching(/server restarted/) });
+      }
+      expect((await status('stopping')).ProcessingJobStatus).toBe('Stopped');
     });
 
     it('runs an hourly schedule: the previous hour of capture, violations naming the drifted feature, metrics stored', async () => {
@@ -205,6 +317,9 @@ describe('Model Monitor processing jobs and schedules', () => {
       await h.call('CreateMonitoringSchedule', schedule('bad', {}, { RecordPreprocessorSourceUri: 's3://code/bad.js' }));
       await h.call('CreateMonitoringSchedule', schedule('slow', {}, { RecordPreprocessorSourceUri: 's3://code/slow.js' }));
       await h.call('CreateMonitoringSchedule', schedule('good', {}, { RecordPreprocessorSourceUri: 's3://code/good.js' }));
+      // Binary buffers are outside the worker's heap limits: the sandbox has none.
+      h.s3.objects.set('code/buf.js', 'function preprocess_handler(r) { var a = new Uint8Array(1e8); return { label: a.length, f0: 0, f1: 0 }; }');
+      await h.call('CreateMonitoringSchedule', schedule('buf', {}, { RecordPreprocessorSourceUri: 's3://code/buf.js' }));
       h.clock.advance(3600 + 60);
       await h.sm.monitoring.tick(h.clock.now(), [ACCOUNT]);
       const [bad] = await executions(h, 'bad');
@@ -213,6 +328,9 @@ describe('Model Monitor processing jobs and schedules', () => {
       expect(slow).toMatchObject({ MonitoringExecutionStatus: 'Failed', FailureReason: expect.stringMatching(/record_preprocessor_script timed out/) });
       const [good] = await executions(h, 'good');
       expect(good.MonitoringExecutionStatus).toBe('Completed');
+      const [buf] = await executions(h, 'buf');
+      expect(buf).toMatchObject({ MonitoringExecutionStatus: 'Failed',
+        FailureReason: expect.stringMatching(/record_preprocessor_script failed: Uint8Array is not available to monitoring scripts/) });
     });
 
     it('stops, starts, updates and deletes schedules; job definitions by name', async () => {

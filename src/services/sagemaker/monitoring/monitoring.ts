@@ -5,6 +5,7 @@
  * from both, and only the replica whose insert succeeds runs it.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { SqlMetricStore } from '../../../metrics/sql-store.js';
 import type { MetricStore } from '../../../metrics/types.js';
 import type { JobRunner } from '../../../scheduler/runner.js';
@@ -34,15 +35,30 @@ const STOP_POLL_MS = 1_000;
 
 interface Run { ctl: AbortController; done: Promise<void> }
 
+/** FailureReason of the runs a closing server ends. */
+export const SHUTDOWN_REASON = 'the server shut down';
+
+/** Runs executing at once on one replica: one per CPU (at least one); the rest wait their turn. */
+export const DEFAULT_MAX_CONCURRENT_RUNS = Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+/** CreateProcessingJob answers ResourceLimitExceeded when the account already has this many jobs InProgress. */
+export const DEFAULT_MAX_IN_PROGRESS_JOBS = 100;
+
 export class Monitoring {
   /** The Model Monitor core; tests substitute their own. */
   core: MonitorCore = monitorCore;
   scriptLimits: ScriptLimits = DEFAULT_SCRIPT_LIMITS;
+  /** At most this many runs execute at once here; others wait (InProgress, their execution Pending) for a slot. */
+  maxConcurrentRuns = DEFAULT_MAX_CONCURRENT_RUNS;
+  /** Per account: CreateProcessingJob is refused (ResourceLimitExceeded) with this many jobs InProgress. */
+  maxInProgressJobs = DEFAULT_MAX_IN_PROGRESS_JOBS;
   readonly metrics: MetricStore;
   /** The near-real-time profiler's baselines, following the schedules. */
   readonly baselines: LiveBaselineSync;
   readonly #runs = new Map<string, Run>();
   #closed = false;
+  #active = 0;
+  /** Runs waiting for a slot: called with true when handed one, false when they gave up (aborted). */
+  readonly #waiting: ((slot: boolean) => void)[] = [];
 
   constructor(private readonly sm: Sm) {
     this.metrics = new SqlMetricStore(sm.deps.state.db, randomUUID());
@@ -75,9 +91,13 @@ export class Monitoring {
     while (this.#runs.size) await Promise.all([...this.#runs.values()].map((r) => r.done));
   }
 
-  /** No new runs start; runs under way finish. */
+  /**
+   * No new runs start; runs under way (and queued ones) end Failed with "the server shut down" without waiting for
+   * their analysis (a job may have a MaxRuntimeInSeconds of a day).
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const r of this.#runs.values()) r.ctl.abort(new JobFailure(SHUTDOWN_REASON));
     await this.idle();
     await this.baselines.close();
   }
@@ -129,7 +149,51 @@ export class Monitoring {
     if (claimed) this.start(account, region, job.ProcessingJobName);
   }
 
+  /** Takes a run slot, waiting for one if all are busy; false (no slot held) when the run is aborted while waiting. */
+  async #acquire(signal: AbortSignal): Promise<boolean> {
+    if (this.#active < Math.max(1, this.maxConcurrentRuns)) {
+      this.#active++;
+      return true;
+    }
+    if (signal.aborted) return false;
+    return new Promise<boolean>((resolve) => {
+      const wake = (slot: boolean): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(slot);
+      };
+      const onAbort = (): void => {
+        const k = this.#waiting.indexOf(wake);
+        if (k >= 0) this.#waiting.splice(k, 1);
+        resolve(false);
+      };
+      this.#waiting.push(wake);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Hands the slot to the next waiting run, or frees it. */
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next(true);
+    else this.#active--;
+  }
+
   async #run(account: string, region: string, name: string, ctl: AbortController): Promise<void> {
+    // Queued runs stay InProgress (an execution stays Pending) until a slot frees; a stop while queued ends them at once.
+    const slot = await this.#acquire(ctl.signal);
+    // An aborted run's record ends at once; its analysis may still be finishing, and keeps the slot until it does.
+    let analysis: Promise<unknown> | undefined;
+    try {
+      await this.#runNow(account, region, name, ctl, (p) => { analysis = p; });
+    } finally {
+      if (slot) {
+        if (analysis) void analysis.then(() => this.#release(), () => this.#release());
+        else this.#release();
+      }
+    }
+  }
+
+  async #runNow(account: string, region: string, name: string, ctl: AbortController, track: (analysis: Promise<unknown>) => void): Promise<void> {
     const job = await getJob(this.sm, account, region, name);
     if (job?.ProcessingJobStatus === 'Stopping') await this.#finish(account, region, name, { error: new JobStopped('stopped') });
     if (!job || job.ProcessingJobStatus !== 'InProgress') return;
@@ -147,8 +211,21 @@ export class Monitoring {
     timer.unref();
     poll.unref();
     try {
-      const result = await runAnalyzer({ sm: this.sm, core: this.core, metrics: this.metrics, scriptLimits: this.scriptLimits,
-        resolveCapture: (j) => this.#resolveCapture(account, region, j) }, account, region, started ?? job, ctl.signal);
+      const analysis = runAnalyzer({ sm: this.sm, core: this.core, metrics: this.metrics, scriptLimits: this.scriptLimits,
+        resolveCapture: (j) => this.#resolveCapture(account, region, j),
+        checkCaptureAccess: async (j) => {
+          const principal = await this.sm.serving.roles.principalFor(j.RoleArn, account, region);
+          await captureInputs(this.sm, new RoleS3(this.sm, principal, region), account, region, j);
+        } }, account, region, started ?? job, ctl.signal);
+      track(analysis);
+      // Stopped, timed out or shut down: the record ends now, even if the analysis is stuck in one long step.
+      const aborted = new Promise<never>((_resolve, reject) => {
+        const fail = (): void => reject(ctl.signal.reason instanceof Error ? ctl.signal.reason : new JobStopped('stopped'));
+        if (ctl.signal.aborted) fail();
+        else ctl.signal.addEventListener('abort', fail, { once: true });
+      });
+      aborted.catch(() => undefined);
+      const result = await Promise.race([analysis, aborted]);
       await this.#finish(account, region, name, { violations: result.violations, logs: result.logs, source: result.source });
     } catch (err) {
       const reason = ctl.signal.aborted && ctl.signal.reason instanceof Error ? ctl.signal.reason : err;
@@ -157,6 +234,55 @@ export class Monitoring {
       clearTimeout(timer);
       clearInterval(poll);
     }
+  }
+
+  /**
+   * At start: jobs a previous process left InProgress or Stopping end Stopped (a stop was asked) or Failed. On SQLite
+   * (one process) every such job was this server's; on PostgreSQL another replica may be running it, so only jobs
+   * older than their MaxRuntimeInSeconds are ended. Never throws.
+   */
+  async restore(accountIds: string[]): Promise<void> {
+    const single = this.sm.deps.state.db.dialect === 'sqlite';
+    for (const account of accountIds) {
+      try {
+        for (const j of await listAll<ProcessingJobDoc>(this.sm, account, PROCESSING_JOB)) {
+          if (j.ProcessingJobStatus !== 'InProgress' && j.ProcessingJobStatus !== 'Stopping') continue;
+          const region = j.ProcessingJobArn.split(':')[3];
+          if (this.#runs.has(`${account}/${recordId(region, j.ProcessingJobName)}`)) continue;
+          const limit = j.StoppingCondition?.MaxRuntimeInSeconds ?? 86_400;
+          if (!single && this.sm.now().getTime() - Date.parse(j.ProcessingStartTime ?? j.CreationTime) <= limit * 1000) continue;
+          const reason = single
+            ? 'the server restarted while the job was running (Vigil does not resume processing jobs)'
+            : `the job did not finish within MaxRuntimeInSeconds (${limit}) on any replica (its server stopped)`;
+          await this.#abandon(account, region, j.ProcessingJobName, reason);
+        }
+      } catch (err) {
+        this.sm.deps.log.warn({ err, account }, 'sagemaker: could not end processing jobs left running by a previous process');
+      }
+    }
+  }
+
+  async #abandon(account: string, region: string, name: string, reason: string): Promise<void> {
+    const now = this.sm.now().toISOString();
+    await changeJob(this.sm, account, region, name, (d) => {
+      if (d.ProcessingJobStatus !== 'InProgress' && d.ProcessingJobStatus !== 'Stopping') return undefined;
+      d.ProcessingEndTime = now;
+      d.ProcessingStartTime ??= now;
+      if (d.ProcessingJobStatus === 'Stopping' || d.StopRequested) {
+        d.ProcessingJobStatus = 'Stopped';
+        d.ExitMessage = `Stopped: ${reason}.`;
+        if (d.Execution) d.Execution.Status = 'Stopped';
+      } else {
+        d.ProcessingJobStatus = 'Failed';
+        d.FailureReason = reason;
+        d.ExitMessage = reason;
+        if (d.Execution) {
+          d.Execution.Status = 'Failed';
+          d.Execution.FailureReason = reason;
+        }
+      }
+      return d;
+    });
   }
 
   async #resolveCapture(account: string, region: string, job: ProcessingJobDoc): Promise<ProcessingJobDoc> {

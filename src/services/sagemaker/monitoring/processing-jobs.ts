@@ -39,6 +39,11 @@ function checkJob(i: CreateProcessingJobRequest): void {
 async function createJob(sm: Sm, mon: Monitoring, ctx: RequestContext, i: CreateProcessingJobRequest): Promise<string> {
   checkJob(i);
   const account = accountOf(ctx);
+  const inProgress = (await listAll<ProcessingJobDoc>(sm, account, PROCESSING_JOB)).filter((j) => j.ProcessingJobStatus === 'InProgress').length;
+  if (inProgress >= mon.maxInProgressJobs) {
+    throw smErrors.limitExceeded(`The account already has ${inProgress} processing jobs InProgress, the most Vigil runs at once (${mon.maxInProgressJobs}); `
+      + 'wait for some to finish or stop them.');
+  }
   const arn = monitorArn(ctx.region, account, PROCESSING_JOB, i.ProcessingJobName);
   const now = sm.now().toISOString();
   const doc: ProcessingJobDoc = {

@@ -23,6 +23,11 @@ export interface RunDeps {
   scriptLimits: ScriptLimits;
   /** A schedule execution's capture folders (or batch transform data files) as ProcessingInputs (only when it rescans them). */
   resolveCapture?: (job: ProcessingJobDoc) => Promise<ProcessingJobDoc>;
+  /**
+   * Lists the execution's capture hour folders as the job's role, as a rescan would (throws as it would): an execution
+   * over stored profiles must not read data its role could not.
+   */
+  checkCaptureAccess?: (job: ProcessingJobDoc) => Promise<void>;
 }
 
 export interface RunResult {
@@ -51,6 +56,7 @@ export async function runAnalyzer(d: RunDeps, account: string, region: string, j
   const env = parseAnalyzerEnv(job.Environment);
   // A schedule execution whose window was profiled minute by minute skips listing and reading the captures.
   const stored = await storedProfile(d.sm, account, region, job, env);
+  if (stored && job.Execution?.Capture && d.checkCaptureAccess) await d.checkCaptureAccess(job);
   if (!stored && (job.Execution?.Capture || job.Execution?.Batch) && d.resolveCapture) job = await d.resolveCapture(job);
   checkpoint();
   const principal = await d.sm.serving.roles.principalFor(job.RoleArn, account, region);
@@ -78,9 +84,13 @@ export async function runAnalyzer(d: RunDeps, account: string, region: string, j
       : `Rescanned ${dataset.length} capture files.`;
     if (source) d.sm.deps.log.info({ job: job.ProcessingJobName }, source);
     const written = await writeOutputs(d.core, s3, job, env, out);
-    if (env.publishMetrics && out.kind === 'analysis' && env.scheduleName) {
-      const time = new Date(env.metricTime ?? env.endTime ?? d.sm.now().toISOString());
-      const data = out.analysis.metrics({ endpointName: env.endpointName, scheduleName: env.scheduleName, timestamp: time.toISOString() });
+    // Only a schedule's own execution publishes, under the names and time the scheduler recorded (job.Execution): a
+    // plain CreateProcessingJob could otherwise put any endpoint's or schedule's name in its Environment.
+    const execution = job.Execution;
+    if (env.publishMetrics && out.kind === 'analysis' && execution) {
+      const time = new Date(execution.ScheduledTime);
+      const data = out.analysis.metrics({ endpointName: execution.Capture?.EndpointName ?? execution.EndpointName,
+        scheduleName: execution.MonitoringScheduleName, timestamp: time.toISOString() });
       await d.metrics.insert(metricPoints(account, region, time, data));
     }
     if (env.postAnalyticsProcessorScript) {

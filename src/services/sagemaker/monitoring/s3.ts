@@ -25,6 +25,15 @@ export function parseS3Uri(uri: string): S3Location | undefined {
 
 export const s3Uri = (l: S3Location): string => `s3://${l.bucket}/${l.key}`;
 
+/** The most RoleS3.getText reads (baselines, scripts): a larger object fails the job instead of filling memory. */
+export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+
+/** An object larger than what the reader accepts. */
+export class ObjectTooLarge extends Error {}
+
+/** An object as ListObjectsV2 lists it (Size when S3 gave it). */
+export interface ListedObject { key: string; size?: number }
+
 export class RoleS3 {
   constructor(private readonly sm: Sm, private readonly principal: Principal, private readonly region: string,
     private readonly kmsKeyId?: string) {}
@@ -35,7 +44,12 @@ export class RoleS3 {
 
   /** Keys under a prefix, in key order. */
   async list(bucket: string, prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.listObjects(bucket, prefix)).map((o) => o.key);
+  }
+
+  /** Objects under a prefix, in key order, with their sizes. */
+  async listObjects(bucket: string, prefix: string): Promise<ListedObject[]> {
+    const keys: ListedObject[] = [];
     let token: string | undefined;
     do {
       let out: Record<string, unknown>;
@@ -44,7 +58,9 @@ export class RoleS3 {
       } catch (err) {
         throw new Error(`Could not list s3://${bucket}/${prefix} as ${this.principal.arn}: ${messageOf(err)}`);
       }
-      for (const o of (out.Contents as { Key?: string }[] | undefined) ?? []) if (o.Key) keys.push(o.Key);
+      for (const o of (out.Contents as { Key?: string; Size?: number }[] | undefined) ?? []) {
+        if (o.Key) keys.push({ key: o.Key, ...(typeof o.Size === 'number' ? { size: o.Size } : {}) });
+      }
       token = out.IsTruncated ? (out.NextContinuationToken as string | undefined) : undefined;
     } while (token);
     return keys;
@@ -68,22 +84,41 @@ export class RoleS3 {
   }
 
   async get(l: S3Location): Promise<Readable> {
+    return (await this.#open(l)).body;
+  }
+
+  async #open(l: S3Location): Promise<{ body: Readable; length?: number }> {
     try {
       const out = await this.#call('GetObject', { Bucket: l.bucket, Key: l.key });
       const body = out.Body;
-      if (body instanceof Readable) return body;
-      if (body instanceof Uint8Array || typeof body === 'string') return Readable.from([Buffer.from(body)]);
-      if (body && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return Readable.from(body as AsyncIterable<Buffer>);
-      return Readable.from([]);
+      const length = typeof out.ContentLength === 'number' ? out.ContentLength : undefined;
+      if (body instanceof Readable) return { body, length };
+      if (body instanceof Uint8Array || typeof body === 'string') return { body: Readable.from([Buffer.from(body)]), length };
+      if (body && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return { body: Readable.from(body as AsyncIterable<Buffer>), length };
+      return { body: Readable.from([]), length };
     } catch (err) {
       throw new Error(`Could not read ${s3Uri(l)} as ${this.principal.arn}: ${messageOf(err)}`);
     }
   }
 
-  async getText(l: S3Location): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const c of await this.get(l)) chunks.push(Buffer.from(c as Buffer));
-    return Buffer.concat(chunks).toString('utf8');
+  /** The object as UTF-8 text; ObjectTooLarge (before reading it all) when it holds more than maxBytes. */
+  async getText(l: S3Location, maxBytes = MAX_TEXT_BYTES): Promise<string> {
+    const tooLarge = (): ObjectTooLarge => new ObjectTooLarge(`${s3Uri(l)} is larger than ${maxBytes} bytes, the most Vigil reads for it.`);
+    const { body, length } = await this.#open(l);
+    try {
+      if (length !== undefined && length > maxBytes) throw tooLarge();
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for await (const c of body) {
+        const b = Buffer.from(c as Buffer);
+        total += b.length;
+        if (total > maxBytes) throw tooLarge();
+        chunks.push(b);
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    } finally {
+      body.destroy();
+    }
   }
 
   async put(l: S3Location, body: string, contentType: string): Promise<void> {

@@ -4,7 +4,7 @@
  * must finish within the time limit or the worker is terminated and the job fails with that reason.
  */
 import { Worker } from 'node:worker_threads';
-import { WORKER_SOURCE } from './script-worker.js';
+import { MAX_LOG_LINE_CHARS, MAX_LOG_LINES, WORKER_SOURCE } from './script-worker.js';
 
 export interface ScriptLimits {
   /** Per call (one record for a preprocessor, the whole run for a post-processor). */
@@ -13,6 +13,10 @@ export interface ScriptLimits {
 }
 
 export const DEFAULT_SCRIPT_LIMITS: ScriptLimits = { timeoutMs: 30_000, maxHeapMb: 128 };
+
+const MIB = 1024 * 1024;
+/** The largest JSON result a handler may return: a preprocessor's is one record, a post-processor's its extra files. */
+export const MAX_RESULT_BYTES: Record<string, number> = { preprocess_handler: MIB, postprocess_handler: 16 * MIB };
 
 /** A script failed: its message becomes the job's FailureReason. */
 export class ScriptError extends Error {}
@@ -30,7 +34,7 @@ export class ScriptRunner {
   constructor(readonly label: string, source: string, handler: string, private readonly limits: ScriptLimits = DEFAULT_SCRIPT_LIMITS) {
     this.#worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { source, filename: label, handler, timeoutMs: limits.timeoutMs },
+      workerData: { source, filename: label, handler, timeoutMs: limits.timeoutMs, maxResultBytes: MAX_RESULT_BYTES[handler] ?? MIB },
       resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, maxYoungGenerationSizeMb: Math.max(4, limits.maxHeapMb / 8), stackSizeMb: 4 },
       env: {},
       stdout: true,
@@ -54,7 +58,11 @@ export class ScriptRunner {
       this.#pending.set(id, { resolve, reject, timer });
       this.#worker.postMessage({ id, args: JSON.stringify(args) });
     });
-    if (reply.logs) for (const l of JSON.parse(reply.logs) as string[]) if (this.logs.length < 100) this.logs.push(l);
+    if (reply.logs) {
+      for (const l of JSON.parse(reply.logs) as unknown[]) {
+        if (this.logs.length < MAX_LOG_LINES && typeof l === 'string') this.logs.push(l.slice(0, MAX_LOG_LINE_CHARS));
+      }
+    }
     if (reply.error !== undefined) {
       const timedOut = /timed out/i.test(reply.error);
       throw new ScriptError(timedOut ? `${this.label} timed out after ${this.limits.timeoutMs} ms` : `${this.label} failed: ${reply.error}`);

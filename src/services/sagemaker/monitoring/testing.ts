@@ -26,7 +26,7 @@ export function withMemoryS3(h: SmHarness): PutRecord[] {
         const folders = [...new Set(keys.map((k) => k.slice(prefix.length)).filter((r) => r.includes('/')).map((r) => `${prefix}${r.split('/')[0]}/`))];
         return { CommonPrefixes: folders.map((Prefix) => ({ Prefix })), Contents: [], IsTruncated: false };
       }
-      return { Contents: keys.map((Key) => ({ Key })), IsTruncated: false };
+      return { Contents: keys.map((Key) => ({ Key, Size: Buffer.byteLength(h.s3.objects.get(`${bucket}/${Key}`) ?? '') })), IsTruncated: false };
     }
     return inner(principal, service, operation, input, opts);
   };
