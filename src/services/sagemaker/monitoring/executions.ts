@@ -80,25 +80,18 @@ export async function executionJob(sm: Sm, account: string, region: string, sche
   const inputs: ProcessingInput[] = [];
   const env: Record<string, string> = { ...(spec.Environment ?? {}) };
   const baseline = await baselineUris(sm, account, region, spec);
-  if (baseline.statistics) {
-    const f = fileInput('baseline_statistics', baseline.statistics, path.join(BASELINE_DIR, 'stats'));
+  // Each file the container reads: its input name, S3 URI, local directory, and the Environment variable naming it.
+  const files: [string, string | undefined, string, string][] = [
+    ['baseline_statistics', baseline.statistics, path.join(BASELINE_DIR, 'stats'), 'baseline_statistics'],
+    ['baseline_constraints', baseline.constraints, path.join(BASELINE_DIR, 'constraints'), 'baseline_constraints'],
+    ['pre_processor_script', spec.RecordPreprocessorSourceUri, path.join(CODE_DIR, 'preprocessing'), 'record_preprocessor_script'],
+    ['post_processor_script', spec.PostAnalyticsProcessorSourceUri, path.join(CODE_DIR, 'postprocessing'), 'post_analytics_processor_script'],
+  ];
+  for (const [name, uri, dir, variable] of files) {
+    if (!uri) continue;
+    const f = fileInput(name, uri, dir);
     inputs.push(f.input);
-    env.baseline_statistics = f.local;
-  }
-  if (baseline.constraints) {
-    const f = fileInput('baseline_constraints', baseline.constraints, path.join(BASELINE_DIR, 'constraints'));
-    inputs.push(f.input);
-    env.baseline_constraints = f.local;
-  }
-  if (spec.RecordPreprocessorSourceUri) {
-    const f = fileInput('pre_processor_script', spec.RecordPreprocessorSourceUri, path.join(CODE_DIR, 'preprocessing'));
-    inputs.push(f.input);
-    env.record_preprocessor_script = f.local;
-  }
-  if (spec.PostAnalyticsProcessorSourceUri) {
-    const f = fileInput('post_processor_script', spec.PostAnalyticsProcessorSourceUri, path.join(CODE_DIR, 'postprocessing'));
-    inputs.push(f.input);
-    env.post_analytics_processor_script = f.local;
+    env[variable] = f.local;
   }
   // A batch execution names no endpoint: its metrics go to the batch namespace with no Endpoint dimension (§4.1).
   delete env.sagemaker_endpoint_name;

@@ -13,7 +13,7 @@ import type { StateBackend } from '../../../state/types.js';
 import type { Serving } from '../context.js';
 import { createSageMakerService, type SageMakerService } from '../index.js';
 import { ACCOUNT, EchoRuntimes, REGION, ROLE, invoke, smHarness, type Out, type SmHarness } from '../testing.js';
-import { ANALYZER, baselineJob, withMemoryS3 } from './testing.js';
+import { baselineJob, scheduleRequest, withMemoryS3 } from './testing.js';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -66,24 +66,8 @@ async function world(state: StateBackend): Promise<World> {
   return { h, serving, live, metrics, svc, call };
 }
 
-function schedule(name: string): Record<string, unknown> {
-  return {
-    MonitoringScheduleName: name,
-    MonitoringScheduleConfig: {
-      ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' },
-      MonitoringJobDefinition: {
-        BaselineConfig: { ConstraintsResource: { S3Uri: 's3://data/baseline/constraints.json' }, StatisticsResource: { S3Uri: 's3://data/baseline/statistics.json' } },
-        MonitoringInputs: [{ EndpointInput: { EndpointName: 'ep', LocalPath: '/opt/ml/processing/input/endpoint' } }],
-        MonitoringOutputConfig: { MonitoringOutputs: [{ S3Output: { S3Uri: 's3://data/reports', LocalPath: '/opt/ml/processing/output' } }] },
-        MonitoringResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 20 } },
-        MonitoringAppSpecification: { ImageUri: ANALYZER },
-        // Inputs only: the rows a profile of the requests holds.
-        Environment: { dataset_format: INPUT_ONLY },
-        RoleArn: ROLE,
-      },
-    },
-  };
-}
+/** Inputs only: the rows a profile of the requests holds. */
+const schedule = (name: string) => scheduleRequest(name, { definition: { Environment: { dataset_format: INPUT_ONLY } } });
 
 /** Sends one minute of traffic through the profiler (as InvokeEndpoint does) and returns its capture lines. */
 function minuteOfTraffic(w: World, minute: number, drift: boolean, profiled: boolean): string[] {

@@ -4,10 +4,9 @@ import { ACCOUNT, ROLE, deployEcho, expectError, smHarness, type SmHarness } fro
 import { recordId } from '../arns.js';
 import { SAGEMAKER } from '../store.js';
 import { PROCESSING_JOB } from './store.js';
-import { ANALYZER, baselineJob, settled, withMemoryS3 } from './testing.js';
+import { ANALYZER, KEY, baselineJob, scheduleRequest, settled, withMemoryS3 } from './testing.js';
 
 const TRAIN = ['label,f0,f1'].concat(Array.from({ length: 200 }, (_, i) => `${i % 2},${(i % 10) / 10 + 0.05},${i % 7}`)).join('\n') + '\n';
-const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 /** One capture record (spec §1.3) with CSV features and a CSV output. */
 function record(features: number[], output: number, time: string): string {
@@ -35,24 +34,7 @@ async function endpointWithTraffic(h: SmHarness, drift: boolean): Promise<void> 
   h.s3.objects.set('cap/capture/ep/AllTraffic/2026/01/01/00/10-00-000-uuid.jsonl', lines.join('\n') + '\n');
 }
 
-function schedule(name: string, extra: Record<string, unknown> = {}, app: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    MonitoringScheduleName: name,
-    MonitoringScheduleConfig: {
-      ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' },
-      MonitoringJobDefinition: {
-        BaselineConfig: { ConstraintsResource: { S3Uri: 's3://data/baseline/constraints.json' }, StatisticsResource: { S3Uri: 's3://data/baseline/statistics.json' } },
-        MonitoringInputs: [{ EndpointInput: { EndpointName: 'ep', LocalPath: '/opt/ml/processing/input/endpoint' } }],
-        MonitoringOutputConfig: { MonitoringOutputs: [{ S3Output: { S3Uri: 's3://data/reports', LocalPath: '/opt/ml/processing/output' } }], KmsKeyId: KEY },
-        MonitoringResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 20 } },
-        MonitoringAppSpecification: { ImageUri: ANALYZER, ...app },
-        StoppingCondition: { MaxRuntimeInSeconds: 1800 },
-        RoleArn: ROLE,
-      },
-      ...extra,
-    },
-  };
-}
+const schedule = (name: string, config: Record<string, unknown> = {}, app: Record<string, unknown> = {}) => scheduleRequest(name, { config, app });
 
 /** Headerless CSV rows in the baseline's column order (label,f0,f1); drifted rows move f0 far from the baseline. */
 function batchCsv(n: number, drift: boolean, offset = 0): string {

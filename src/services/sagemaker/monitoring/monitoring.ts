@@ -268,19 +268,8 @@ export class Monitoring {
       if (d.ProcessingJobStatus !== 'InProgress' && d.ProcessingJobStatus !== 'Stopping') return undefined;
       d.ProcessingEndTime = now;
       d.ProcessingStartTime ??= now;
-      if (d.ProcessingJobStatus === 'Stopping' || d.StopRequested) {
-        d.ProcessingJobStatus = 'Stopped';
-        d.ExitMessage = `Stopped: ${reason}.`;
-        if (d.Execution) d.Execution.Status = 'Stopped';
-      } else {
-        d.ProcessingJobStatus = 'Failed';
-        d.FailureReason = reason;
-        d.ExitMessage = reason;
-        if (d.Execution) {
-          d.Execution.Status = 'Failed';
-          d.Execution.FailureReason = reason;
-        }
-      }
+      if (d.ProcessingJobStatus === 'Stopping' || d.StopRequested) markStopped(d, `Stopped: ${reason}.`);
+      else markFailed(d, reason, reason);
       return d;
     });
   }
@@ -302,17 +291,10 @@ export class Monitoring {
       d.ProcessingStartTime ??= now;
       const e = r.error;
       if (e instanceof JobStopped || (e === undefined && d.StopRequested)) {
-        d.ProcessingJobStatus = 'Stopped';
-        if (d.Execution) d.Execution.Status = 'Stopped';
+        markStopped(d);
       } else if (e !== undefined) {
         const { reason, exit } = failureOf(e);
-        d.ProcessingJobStatus = 'Failed';
-        d.FailureReason = reason;
-        d.ExitMessage = exit;
-        if (d.Execution) {
-          d.Execution.Status = 'Failed';
-          d.Execution.FailureReason = reason;
-        }
+        markFailed(d, reason, exit);
         if (!(e instanceof JobFailure || e instanceof ScriptError || e instanceof ContractError)) {
           this.sm.deps.log.warn({ err: e, job: name }, 'processing job failed');
         }
@@ -326,6 +308,24 @@ export class Monitoring {
       }
       return d;
     });
+  }
+}
+
+/** A job (and its monitoring execution, if it is one) ends Stopped. */
+function markStopped(d: ProcessingJobDoc, exitMessage?: string): void {
+  d.ProcessingJobStatus = 'Stopped';
+  if (exitMessage !== undefined) d.ExitMessage = exitMessage;
+  if (d.Execution) d.Execution.Status = 'Stopped';
+}
+
+/** A job (and its monitoring execution, if it is one) ends Failed with the reason. */
+function markFailed(d: ProcessingJobDoc, reason: string, exitMessage: string): void {
+  d.ProcessingJobStatus = 'Failed';
+  d.FailureReason = reason;
+  d.ExitMessage = exitMessage;
+  if (d.Execution) {
+    d.Execution.Status = 'Failed';
+    d.Execution.FailureReason = reason;
   }
 }
 

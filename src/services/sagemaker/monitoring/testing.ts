@@ -2,7 +2,7 @@
  * Test helpers for Model Monitor (tests only): the SageMaker harness's S3 double grown the calls processing jobs
  * make (ListObjectsV2 with Delimiter, PutObject with its SSE parameters), and polling helpers.
  */
-import type { SmHarness } from '../testing.js';
+import { ACCOUNT, ROLE, type SmHarness } from '../testing.js';
 
 export interface PutRecord { key: string; principal: string; sse?: string; kmsKeyId?: string; viaService?: string }
 
@@ -42,6 +42,32 @@ export async function settled(h: SmHarness, name: string): Promise<Record<string
 }
 
 export const ANALYZER = '156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer';
+export const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+/**
+ * CreateMonitoringSchedule input: hourly, DataQuality on endpoint `ep`, baseline under s3://data/baseline/, reports to
+ * s3://data/reports under KEY. `config` extends MonitoringScheduleConfig, `app` the app specification, `definition`
+ * the inline job definition.
+ */
+export function scheduleRequest(name: string, opts: { config?: Record<string, unknown>; app?: Record<string, unknown>; definition?: Record<string, unknown> } = {}): Record<string, unknown> {
+  return {
+    MonitoringScheduleName: name,
+    MonitoringScheduleConfig: {
+      ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' },
+      MonitoringJobDefinition: {
+        BaselineConfig: { ConstraintsResource: { S3Uri: 's3://data/baseline/constraints.json' }, StatisticsResource: { S3Uri: 's3://data/baseline/statistics.json' } },
+        MonitoringInputs: [{ EndpointInput: { EndpointName: 'ep', LocalPath: '/opt/ml/processing/input/endpoint' } }],
+        MonitoringOutputConfig: { MonitoringOutputs: [{ S3Output: { S3Uri: 's3://data/reports', LocalPath: '/opt/ml/processing/output' } }], KmsKeyId: KEY },
+        MonitoringResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 20 } },
+        MonitoringAppSpecification: { ImageUri: ANALYZER, ...opts.app },
+        StoppingCondition: { MaxRuntimeInSeconds: 1800 },
+        RoleArn: ROLE,
+        ...opts.definition,
+      },
+      ...opts.config,
+    },
+  };
+}
 
 /** CreateProcessingJob input of a baselining job as the Python SDK's DefaultModelMonitor.suggest_baseline sends it. */
 export function baselineJob(name: string, role: string, dataset: string, output: string, extra: Record<string, string> = {}): Record<string, unknown> {
