@@ -25,17 +25,7 @@ const TIME = '/usr/bin/time';
 
 // ---- data ----------------------------------------------------------------------------------------------------
 
-/** mulberry32: tiny, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 interface Column { name: string; cell(r: () => number): string }
 
@@ -97,6 +87,7 @@ h = [np.histogram(df[c].dropna().to_numpy(), bins=10) for c in num]
 v = [df[c].value_counts() for c in cat]
 print(len(df), d.shape, len(h), sum(len(x) for x in v), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 `;
+import { mulberry32 } from '../src/util/prng.js';
 
 
 /** Wall time and peak RSS of a child, measured by GNU time when present (else wall time only). */

@@ -20,6 +20,7 @@ import { SqlProfileStore, type ProfilePartial } from '../src/monitor/live/index.
 import { DatasetProfile } from '../src/monitor/profile.js';
 import { monitorCore } from '../src/services/sagemaker/monitoring/analyzer.js';
 import { openState } from '../src/state/index.js';
+import { mulberry32, standardNormal } from '../src/util/prng.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -30,17 +31,10 @@ const KEY = { accountId: '123456789012', region: 'us-east-1', endpoint: 'bench',
 const NAMES = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
 const INPUT_ONLY = { sagemakerCaptureJson: { captureIndexNames: ['endpointInput'] } };
 
-/** mulberry32 with a Box–Muller normal: deterministic traffic. */
+/** Deterministic standard-normal traffic. */
 function normal(seed: number): () => number {
-  let a = seed >>> 0;
-  const u = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const uniform = mulberry32(seed);
+  return () => standardNormal(uniform);
 }
 
 /** Feature i ~ N(i, 1 + i/10), rounded as a client would send it. */

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../src/util/prng.js';
+
 /**
  * A seeded pseudo-random generator, so the same seed always yields the same dataset on every machine and Node
  * version (Math.random cannot be seeded). The core is mulberry32 — a 32-bit state, one multiply-xorshift step per
@@ -5,19 +7,15 @@
  * Box–Muller transform; everything else is built on uniform().
  */
 export class Prng {
-  private state: number;
+  private readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.next = mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.next();
   }
 
   /** Uniform in [min, max). */

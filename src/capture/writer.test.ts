@@ -5,6 +5,7 @@ import type { InternalCallOptions } from '../gateway/internal-client.js';
 import type { CaptureSettings, InvokeRequest, LiveEndpoint, LiveVariant, RoleSessions } from '../inference/types.js';
 import type { Clock, InternalCaller } from '../server/deps.js';
 import { CaptureWriter, FAILING_SHARE, FAILING_SINK_OBJECTS, type CaptureWriterOptions } from './writer.js';
+import { mulberry32 } from '../util/prng.js';
 
 interface Call { principal: Principal; input: Record<string, unknown>; opts?: InternalCallOptions }
 
@@ -61,16 +62,7 @@ function writer(over: Partial<CaptureWriterOptions> & Pick<CaptureWriterOptions,
   return new CaptureWriter({ roles, clock: fixedClock('2024-05-01T10:00:00Z'), log: silent(), flushIntervalMs: 60_000, ...over });
 }
 
-/** Deterministic PRNG (mulberry32) so the sampling test cannot flake. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32;
 
 const body = (c: Call) => (c.input.Body as Buffer).toString('utf8');
 const at = (iso: string, id = 'e') => ({ eventId: id, inferenceTime: new Date(iso) });

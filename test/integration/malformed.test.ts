@@ -7,21 +7,12 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestVigil } from '../helpers/vigil.js';
 import { startTestVigil } from '../helpers/vigil.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
 interface Sent { method: string; path: string; headers: Record<string, string>; body: Buffer; signed?: boolean }
 interface Got { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
 
-/** A deterministic PRNG so a failing case can be replayed from its index. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { vi } from 'vitest';
 import type { CaptureSettings, InvokeRequest, LiveEndpoint, LiveVariant } from '../../inference/types.js';
+import { mulberry32, standardNormal } from '../../util/prng.js';
 
 export const T0 = Date.parse('2024-05-01T10:00:00Z');
 export const ACCOUNT = '111122223333';
@@ -40,14 +41,6 @@ export const json = (v: unknown, contentType = 'application/json'): InvokeReques
 
 /** Deterministic PRNG (mulberry32) and a standard normal from it. */
 export function rng(seed: number) {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
+  const uniform = mulberry32(seed);
+  return { uniform, normal: () => standardNormal(uniform) };
 }

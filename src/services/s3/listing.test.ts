@@ -2,17 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { withEachBackend } from '../../state/testing.js';
 import { compareKeys } from './names.js';
 import { body, expectError, s3Harness, type Out, type S3Harness } from './testing.js';
+import { mulberry32 } from '../../util/prng.js';
 
-/** A small deterministic PRNG (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const ALPHABET = ['a', 'b', 'c', '/', '/', '-', '.', 'é', '😀', ' ', '+', '%', '\uE000'];
 
