@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { CaptureSettings, InvokeRequest, InvokeResult } from '../inference/types.js';
 
 /** What InvokeEndpoint knows about one request beyond its bytes. */
 export interface CaptureMeta {
-  eventId: string;
+  /** Given by tests; otherwise a UUID is drawn only for a record that is actually sampled (not per request). */
+  eventId?: string;
   inferenceTime: Date;
   /** InvokeEndpoint's InferenceId, when the caller gave one (the ground-truth merge joins on it). */
   inferenceId?: string;
@@ -81,7 +83,7 @@ export function formatRecord(f: CaptureFormat, req: InvokeRequest, res: InvokeRe
   if (f.captureOutput && res) captureData.endpointOutput = payload('OUTPUT', res.contentType, res.body, f);
   if (!captureData.endpointInput && !captureData.endpointOutput) return undefined;
   // Built member by member so the optional ones sit where SageMaker puts them (eventId, inferenceId, inferenceTime).
-  const eventMetadata: Record<string, string> = { eventId: meta.eventId };
+  const eventMetadata: Record<string, string> = { eventId: meta.eventId ?? randomUUID() };
   if (meta.inferenceId !== undefined) eventMetadata.inferenceId = meta.inferenceId;
   eventMetadata.inferenceTime = inferenceTimeText(meta.inferenceTime);
   if (meta.customAttributes !== undefined) eventMetadata.customAttributes = meta.customAttributes;

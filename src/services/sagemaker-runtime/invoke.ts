@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { RequestContext } from '../../gateway/context.js';
 import type { EndpointRegistry } from '../../inference/registry.js';
@@ -12,7 +11,7 @@ import { chooseVariant } from './variant-choice.js';
 /** Where captured traffic goes (src/capture): synchronous, samples and buffers, never blocks the request. */
 export interface CaptureSink {
   record(ep: LiveEndpoint, variant: LiveVariant, req: InvokeRequest, res: InvokeResult | undefined,
-    meta: { eventId: string; inferenceTime: Date; inferenceId?: string; customAttributes?: string }): void;
+    meta: { inferenceTime: Date; inferenceId?: string; customAttributes?: string }): void;
 }
 
 /** Per-minute endpoint metrics (src/metrics): synchronous, O(1). */
@@ -59,12 +58,12 @@ export async function invokeEndpoint(d: InvokeDeps, i: InvokeEndpointInput, ctx:
     const res = await variant.runtime.invoke(req);
     const modelEnd = performance.now();
     d.metrics?.record(dims(ep, variant), {
-      status: 200, modelLatencyUs: micros(modelEnd - modelStart), overheadLatencyUs: micros(modelEnd - started - (modelEnd - modelStart)),
+      status: 200, modelLatencyUs: micros(modelEnd - modelStart), overheadLatencyUs: micros(modelStart - started),
       instanceCount: variant.instanceCount,
     });
     const inferenceTime = d.now();
     d.capture?.record(ep, variant, req, res, {
-      eventId: randomUUID(), inferenceTime, inferenceId: i.InferenceId, customAttributes: i.CustomAttributes,
+      inferenceTime, inferenceId: i.InferenceId, customAttributes: i.CustomAttributes,
     });
     d.live?.record(ep, variant, req, inferenceTime);
     return { Body: res.body, ContentType: res.contentType, InvokedProductionVariant: variant.name, CustomAttributes: res.customAttributes };
