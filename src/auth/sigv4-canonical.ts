@@ -4,7 +4,7 @@
  * Everything here runs on every signed request, so the common case (ASCII path and
  * query, already-clean header values) takes regex fast paths and builds one string.
  */
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import type { HttpRequest } from '../protocol/types.js';
 
 /** hex(sha256('')): the payload hash of every bodiless request, precomputed because it is the common case. */
@@ -158,8 +158,11 @@ export function canonicalRequest(
   );
 }
 
+/** crypto.hash (Node 20.12+) hashes in one call, about twice as fast as a Hash object for request-sized inputs. */
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
+
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShot ? oneShot('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
 /** `scope` is `yyyymmdd/region/service/aws4_request`; no trailing newline. */

@@ -305,6 +305,39 @@ withEachBackend((name, open, backend) => {
       expect(await s.meta.get('lost')).toBeUndefined();
     });
 
+    it('insertMany inserts every row or none, at the root and inside a transaction', async () => {
+      const s = await open();
+      const sql = 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING';
+      // 700 rows are several statements on PostgreSQL (2,000 parameters each): still one unit.
+      const rows = Array.from({ length: 700 }, (_, i) => [`k${String(i).padStart(4, '0')}`, 'v']);
+      expect(await s.db.insertMany(sql, rows)).toBe(700);
+      expect(await s.db.insertMany(sql, rows.slice(0, 5))).toBe(0); // conflicts do nothing
+      const bad = [...Array.from({ length: 600 }, (_, i) => [`b${i}`, 'v']), ['b-null', null]];
+      await expect(s.db.insertMany(sql, bad)).rejects.toThrow();
+      expect(await s.db.query("SELECT key FROM meta WHERE key LIKE 'b%'")).toEqual([]);
+      await expect(s.db.transaction(async (tx) => {
+        expect(await tx.insertMany(sql, [['t1', 'v'], ['t2', 'v']])).toBe(2);
+        await expect(tx.insertMany(sql, [['t3', 'v'], ['t4', null]])).rejects.toThrow();
+        // The failed batch undid only itself; the transaction goes on and sees its own rows.
+        expect(await tx.query("SELECT key FROM meta WHERE key LIKE 't%' ORDER BY key")).toEqual([{ key: 't1' }, { key: 't2' }]);
+        throw new Error('undo');
+      })).rejects.toThrow('undo');
+      expect(await s.db.query("SELECT key FROM meta WHERE key LIKE 't%'")).toEqual([]);
+    });
+
+    it('statements through the root handle join the transaction whose callback issued them, transaction after transaction', async () => {
+      const s = await open();
+      // Context tracking is switched off between transactions and back on for each: it must work every time.
+      for (let i = 0; i < 3; i++) {
+        await expect(s.db.transaction(async () => {
+          await s.meta.set(`round${i}`, 'v');
+          await tick();
+          throw new Error('undo');
+        })).rejects.toThrow('undo');
+        expect(await s.meta.get(`round${i}`)).toBeUndefined();
+      }
+    });
+
     it('binds booleans, dates and nulls the same way on both engines', async () => {
       const s = await open();
       const at = new Date('2026-05-06T07:08:09.010Z');

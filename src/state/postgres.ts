@@ -81,10 +81,54 @@ class PgConn implements Conn {
     return res.rowCount ?? 0;
   }
 
+  /** Multi-row VALUES, a few hundred rows per statement, in a transaction (or a savepoint inside one) unless it is one statement. */
+  async insertMany(sql: string, rows: unknown[][]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / Math.max(1, rows[0].length)));
+    const statements: { text: string; values: unknown[] }[] = [];
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement);
+      statements.push({ text: toPostgresPlaceholders(repeatValues(sql, chunk.length)), values: bindable(chunk.flat()) });
+    }
+    const inTransaction = !(this.target instanceof pg.Pool);
+    // Inside a transaction even one statement gets a savepoint: a failed statement would otherwise abort it all.
+    if (statements.length === 1 && !inTransaction) return (await this.target.query(statements[0])).rowCount ?? 0;
+    const client = inTransaction ? this.target as pg.PoolClient : await (this.target as pg.Pool).connect();
+    const [open, done, undo] = inTransaction
+      ? ['SAVEPOINT vigil_insert_many', 'RELEASE SAVEPOINT vigil_insert_many', 'ROLLBACK TO SAVEPOINT vigil_insert_many']
+      : ['BEGIN', 'COMMIT', 'ROLLBACK'];
+    let reusable = true;
+    try {
+      await client.query(open);
+      let changed = 0;
+      try {
+        for (const st of statements) changed += (await client.query(st)).rowCount ?? 0;
+        await client.query(done);
+      } catch (err) {
+        await client.query(undo).catch(() => { reusable = false; });
+        throw err;
+      }
+      return changed;
+    } finally {
+      if (!inTransaction) (client as pg.PoolClient).release(reusable ? undefined : true);
+    }
+  }
+
   async exec(sql: string): Promise<void> {
     // No values: pg uses the simple protocol, which accepts several statements in one string.
     await this.target.query(sql);
   }
+}
+
+/** Bound parameters per statement: well under PostgreSQL's 65,535, so statements stay a few hundred KB. */
+const MAX_PARAMS_PER_STATEMENT = 2000;
+
+/** … VALUES (?, ?) …  →  … VALUES (?, ?), (?, ?), … for n rows. */
+function repeatValues(sql: string, n: number): string {
+  const m = /\bVALUES\s*(\([^()]*\))/i.exec(sql);
+  if (!m) throw new Error(`insertMany needs a single-row INSERT … VALUES (…) statement: ${sql.slice(0, 80)}`);
+  const group = m[1];
+  return sql.slice(0, m.index) + 'VALUES ' + Array.from({ length: n }, () => group).join(', ') + sql.slice(m.index + m[0].length);
 }
 
 /** BIGINT comes back as a number, as it does from SQLite (our values are epoch ms and counts, far below 2^53). */

@@ -90,6 +90,16 @@ class SqliteConn implements Conn {
     return this.prepare(sql).run(...bindable(params)).changes;
   }
 
+  async insertMany(sql: string, rows: unknown[][]): Promise<number> {
+    const stmt = this.prepare(sql);
+    // better-sqlite3 opens a transaction, or a savepoint when one is already open; synchronous, so nothing interleaves.
+    return this.db.transaction(() => {
+      let changed = 0;
+      for (const row of rows) changed += stmt.run(...bindable(row)).changes;
+      return changed;
+    })();
+  }
+
   async exec(sql: string): Promise<void> {
     this.db.exec(sql);
   }

@@ -12,6 +12,12 @@ export interface Db {
   /** Runs a statement; returns the number of rows changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
   /**
+   * Runs one single-row `INSERT … VALUES (?, …) [ON CONFLICT …]` for every parameter row, all or nothing; returns
+   * the rows changed. Each engine takes its cheapest path: SQLite one prepared statement in a loop, PostgreSQL
+   * multi-row VALUES (a round trip per few hundred rows).
+   */
+  insertMany(sql: string, rows: unknown[][]): Promise<number>;
+  /**
    * Unit of work; nested calls join the outer transaction. Both implementations nest as SAVEPOINTs, so a nested
    * call that throws undoes only its own writes, and any Db call made from inside `fn`'s async context (even
    * through the root handle) runs in the transaction.
