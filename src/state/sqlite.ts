@@ -4,12 +4,15 @@ import Database from 'better-sqlite3';
 import { Mutex } from './mutex.js';
 import { ScopedDb, type Conn, type OpenTx } from './scoped-db.js';
 import { bindable } from './sql-params.js';
+import { WalCheckpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 
 export interface SqliteOptions {
   /** How long a statement waits for another process's write lock before SQLITE_BUSY (default 5000 ms). */
   busyTimeoutMs?: number;
   /** Prepared statements kept per connection (LRU, default 256). */
   statementCacheSize?: number;
+  /** WAL checkpoints in a worker thread (default on for files; see WalCheckpointer). */
+  backgroundCheckpoints?: boolean | CheckpointerOptions;
 }
 
 /**
@@ -23,6 +26,7 @@ export class SqliteDb extends ScopedDb {
   private readonly sqlConn: SqliteConn;
   private readonly lock: Mutex;
   private readonly unregister: () => void;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
   constructor(path: string, opts: SqliteOptions = {}) {
     const conn = openConnection(path, opts.busyTimeoutMs ?? 5000);
@@ -33,6 +37,8 @@ export class SqliteDb extends ScopedDb {
     this.sqlConn = sqlConn;
     this.lock = shared.lock;
     this.unregister = shared.unregister;
+    const bg = opts.backgroundCheckpoints ?? true;
+    if (bg !== false && !isMemory(path)) this.checkpointer = new WalCheckpointer(conn, path, bg === true ? {} : bg);
   }
 
   protected async begin(): Promise<OpenTx> {
@@ -60,6 +66,7 @@ export class SqliteDb extends ScopedDb {
 
   protected async shutdown(): Promise<void> {
     // Let a transaction in progress finish rather than cut it off.
+    await this.checkpointer?.stop();
     const release = await this.lock.acquire();
     try {
       this.conn.close();

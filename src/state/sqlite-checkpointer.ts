@@ -1,0 +1,102 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+
+/**
+ * Moves SQLite's WAL checkpoints off the event loop. By default the connection that commits checkpoints every
+ * ~4 MB of WAL, copying pages into the database file and fsyncing it inside COMMIT: under sustained audit and
+ * metric writes that stalled the event loop for up to a quarter of a second and made each row a third more
+ * expensive. Here a worker thread with its own connection runs PASSIVE checkpoints (they never block writers)
+ * every `intervalMs`, and the main connection's automatic checkpoints are off while that worker is healthy.
+ *
+ * The worker starts after `startDelayMs`, so short-lived databases (tests, CLI commands) never pay for a thread.
+ * If it fails, automatic checkpoints come back: the WAL must never grow without bound.
+ */
+export interface CheckpointerOptions {
+  intervalMs?: number;
+  startDelayMs?: number;
+  onError?: (err: Error) => void;
+}
+
+/** SQLite's default wal_autocheckpoint, restored whenever the worker is not running. */
+const DEFAULT_AUTOCHECKPOINT = 1000;
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { timeout: 0, fileMustExist: true });
+const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)');
+const timer = setInterval(() => {
+  try { checkpoint(); } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
+}, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  try { checkpoint(); } catch {}
+  db.close();
+  parentPort.close();
+});
+parentPort.postMessage({ ready: true });
+`;
+
+export class WalCheckpointer {
+  private worker: Worker | undefined;
+  private readonly startTimer: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly conn: Database.Database,
+    private readonly path: string,
+    private readonly opts: CheckpointerOptions = {},
+  ) {
+    this.startTimer = setTimeout(() => this.start(), opts.startDelayMs ?? 1000);
+    this.startTimer.unref();
+  }
+
+  private start(): void {
+    if (this.stopped) return;
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: this.path, intervalMs: this.opts.intervalMs ?? 200 } });
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (m: { ready?: boolean; error?: string }) => {
+      if (m.ready && !this.stopped && this.worker === worker) this.conn.pragma('wal_autocheckpoint = 0');
+      if (m.error) this.report(new Error(`background WAL checkpoint failed: ${m.error}`));
+    });
+    worker.on('error', (err: unknown) => {
+      // An error thrown in the worker arrives cloned; a driver error class may come without its message.
+      const e = err as { message?: unknown; code?: unknown };
+      this.report(new Error(`background WAL checkpointer stopped: ${String(e?.message ?? e?.code ?? err)}`));
+      this.fallBack(worker);
+    });
+    worker.on('exit', () => this.fallBack(worker));
+  }
+
+  private report(err: Error): void {
+    if (this.opts.onError) this.opts.onError(err);
+    else process.emitWarning(err.message, 'VigilStateWarning');
+  }
+
+  /** For tests: whether the worker is running and the main connection's automatic checkpoints are off. */
+  get active(): boolean {
+    return this.worker !== undefined && Number(this.conn.pragma('wal_autocheckpoint', { simple: true })) === 0;
+  }
+
+  private fallBack(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    if (!this.stopped && this.conn.open) this.conn.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
+  }
+
+  /** Stops the worker after a last checkpoint; the main connection checkpoints on its own again. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.startTimer);
+    const worker = this.worker;
+    this.worker = undefined;
+    if (this.conn.open) this.conn.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage('stop');
+    await exited;
+  }
+}
