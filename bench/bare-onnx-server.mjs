@@ -2,6 +2,15 @@
 // (onnxruntime-node, CPU): reads the CSV body, one row per line, runs one batch, answers one score per line.
 // No auth, no capture, no metrics, no audit. Usage: node bench/bare-onnx-server.mjs PORT MODEL_PATH
 import http from 'node:http';
+
+// BENCH_BURN_US=N adds N µs of busy work per request: the calibration that shows how much per-request work a
+// throughput ratio leaves (bench/lib.ts budget()).
+const burnNs = BigInt(Math.round(Number(process.env.BENCH_BURN_US ?? 0) * 1000));
+const burn = () => {
+  if (burnNs === 0n) return;
+  const until = process.hrtime.bigint() + burnNs;
+  while (process.hrtime.bigint() < until);
+};
 import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 
@@ -18,6 +27,7 @@ const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
+    burn();
     const rows = Buffer.concat(chunks).toString('utf8').trim().split('\n').map((l) => l.split(',').map(Number));
     const features = rows[0].length;
     const data = new Float32Array(rows.length * features);

@@ -3,6 +3,15 @@
 // Vigil does. Usage: node bench/bare-server.mjs PORT RESPONSE_JSON
 import http from 'node:http';
 
+// BENCH_BURN_US=N adds N µs of busy work per request: the calibration that shows how much per-request work a
+// throughput ratio leaves (bench/lib.ts budget()).
+const burnNs = BigInt(Math.round(Number(process.env.BENCH_BURN_US ?? 0) * 1000));
+const burn = () => {
+  if (burnNs === 0n) return;
+  const until = process.hrtime.bigint() + burnNs;
+  while (process.hrtime.bigint() < until);
+};
+
 const [port, responseJson] = process.argv.slice(2);
 const response = JSON.parse(responseJson);
 const body = Buffer.from(response.body, 'base64');
@@ -10,6 +19,7 @@ const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
+    burn();
     res.writeHead(response.status, { ...response.headers, 'content-length': body.length });
     res.end(body);
   });

@@ -3,7 +3,8 @@
  * bare node:http handler returning the same bytes, both driven by the same load generator in the same run.
  * Also the p99 of authenticate + authorize, timed stage by stage in-process.
  *
- *   npm run bench            (BENCH_SECONDS=10 BENCH_CONNECTIONS=32 by default)
+ *   npm run bench            (BENCH_SECONDS=10 BENCH_CONNECTIONS=32 by default; BENCH_CPU_PROF=DIR to profile Vigil,
+ *                             then node bench/prof-summary.mjs DIR/*.cpuprofile)
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startVigil } from '../src/server/app.js';
 import { STAGES } from '../src/gateway/pipeline.js';
 import type { RequestContext } from '../src/gateway/context.js';
-import { dataDirClient, freePort, load as loadRun, row, signedHeaders, spawnPinned, type Creds } from './lib.js';
+import { budget, budgetLine, dataDirClient, freePort, load as loadRun, row, signedHeaders, spawnPinned, type Creds } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -61,7 +62,8 @@ async function signed(call: Call, host: string, creds: Creds): Promise<Record<st
 async function throughput(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-'));
   const plainPort = await freePort();
-  const vigil = await spawnPinned([path.resolve('bin/vigil.js'), 'serve', '--data-dir', dir, '--port', '0', '--log-level', 'warn',
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const vigil = await spawnPinned([...prof, path.resolve('bin/vigil.js'), 'serve', '--data-dir', dir, '--port', '0', '--log-level', 'warn',
     '--listen', `bench=127.0.0.1:${plainPort},plaintext`], /listening on/);
   let bare: ChildProcess | undefined;
   try {
@@ -74,17 +76,23 @@ async function throughput(): Promise<void> {
       const sampleBody = Buffer.from(await sample.arrayBuffer());
       if (sample.status !== 200) throw new Error(`benchmark call failed: ${sample.status} ${sampleBody.toString()}`);
       const barePort = await freePort();
-      bare = await spawnPinned([path.resolve('bench/bare-server.mjs'), String(barePort), JSON.stringify({
+      const startBare = (env?: NodeJS.ProcessEnv) => spawnPinned([path.resolve('bench/bare-server.mjs'), String(barePort), JSON.stringify({
         status: 200, headers: { 'content-type': sample.headers.get('content-type') ?? 'text/xml' }, body: sampleBody.toString('base64'),
-      })], /ready/);
-      const baseline = await loadRun(`http://127.0.0.1:${barePort}/`, headers, call.body, { connections: CONNECTIONS, seconds: SECONDS });
-      const gateway = await loadRun(`http://${host}/`, headers, call.body, { connections: CONNECTIONS, seconds: SECONDS });
+      })], /ready/, env);
+      bare = await startBare();
+      const run = (url: string) => loadRun(url, headers, call.body, { connections: CONNECTIONS, seconds: SECONDS });
+      const baseline = await run(`http://127.0.0.1:${barePort}/`);
+      const gateway = await run(`http://${host}/`);
       bare.kill('SIGTERM');
       bare = undefined;
       console.log(`\n${call.name}: throughput, ${CONNECTIONS} connections, ${SECONDS} s (SigV4 + IAM policy with a condition + audit):`);
       console.log(row('bare node:http', baseline));
       console.log(row('vigil gateway', gateway));
       console.log(`  ratio vigil / bare = ${(gateway.rps / baseline.rps).toFixed(3)}  (target >= 0.6)`);
+      console.log(`  vigil's time per request above bare's: ${(1e6 / gateway.rps - 1e6 / baseline.rps).toFixed(1)} µs on the server's core`);
+      if (call === CALLS[0]) {
+        console.log(budgetLine(await budget(startBare, run, `http://127.0.0.1:${barePort}/`, baseline.rps, 0.6), 0.6, baseline.rps));
+      }
     }
   } finally {
     bare?.kill('SIGTERM');

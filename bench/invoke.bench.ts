@@ -23,7 +23,7 @@ import { build } from '../examples/fraud-detection/build.js';
 import { encodeOnnxModel } from '../src/onnx/model-builder.js';
 import { openState } from '../src/state/index.js';
 import { SqlMetricStore } from '../src/metrics/index.js';
-import { dataDirClient, freePort, load, row, signedHeaders, spawnPinned, stop, type Creds } from './lib.js';
+import { budget, budgetLine, dataDirClient, freePort, load, row, signedHeaders, spawnPinned, stop, type Creds } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -146,7 +146,9 @@ async function main(): Promise<void> {
     if (sample.status !== 200) throw new Error(`benchmark call failed: ${sample.status} ${await sample.text()}`);
 
     const barePort = await freePort();
-    bare = await spawnPinned([path.resolve('bench/bare-onnx-server.mjs'), String(barePort), path.join(modelDir, 'model.onnx')], /ready/);
+    const startBare = (env?: NodeJS.ProcessEnv) =>
+      spawnPinned([path.resolve('bench/bare-onnx-server.mjs'), String(barePort), path.join(modelDir, 'model.onnx')], /ready/, env);
+    bare = await startBare();
     const run = { connections: CONNECTIONS, seconds: SECONDS };
     const baseline = await load(`http://127.0.0.1:${barePort}${request.path}`, plainHeaders, rowCsv, run);
     await stop(bare);
@@ -163,6 +165,8 @@ async function main(): Promise<void> {
     const httpsHost = new URL(restarted.httpsUrl).host;
     const tls = await load(`https://${httpsHost}${request.path}`, await signedHeaders({ ...request, host: httpsHost }, invoker), rowCsv, run);
 
+    const bareUrl = `http://127.0.0.1:${barePort}${request.path}`;
+    const calibration = await budget(startBare, (url) => load(url, plainHeaders, rowCsv, run), bareUrl, baseline.rps, 0.75);
     const deployed = await deployTime(restarted.httpsUrl, root, restarted.ca);
     console.log(`\nCreateEndpoint → InService, ${(deployed.bytes / 1e6).toFixed(1)} MB ONNX MLP read from S3 as the execution role: ${deployed.ms.toFixed(0)} ms  (target <= 1000 ms)`);
     console.log(`\nInvokeEndpoint, fraud model (${rowCsv.split(',').length} features, 1 row), ${CONNECTIONS} connections, ${SECONDS} s:`);
@@ -171,6 +175,8 @@ async function main(): Promise<void> {
     console.log(row('vigil (HTTPS)', tls));
     console.log(`  ratio vigil / bare (plaintext) = ${(plain.rps / baseline.rps).toFixed(3)}  (target >= 0.75)`);
     console.log(`  ratio vigil HTTPS / bare        = ${(tls.rps / baseline.rps).toFixed(3)}`);
+    console.log(`  vigil's time per request above bare's: ${(1e6 / plain.rps - 1e6 / baseline.rps).toFixed(1)} µs on the server's core (plaintext)`);
+    console.log(budgetLine(calibration, 0.75, baseline.rps));
     console.log(`\nAt half of bare's maximum (${halfRate} req/s offered): vigil served ${paced.rps.toFixed(0)} req/s, client p99 ${paced.p99} ms`);
     console.log(`  OverheadLatency p99 = ${(overhead.p99 / 1000).toFixed(3)} ms over ${overhead.count} invocations  (target <= 1 ms)`);
   } finally {

@@ -72,6 +72,41 @@ export async function load(url: string, headers: Record<string, string>, body: s
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
 }
 
+/**
+ * How much extra work per request a throughput target leaves on this machine. The baseline server is re-run with
+ * N µs of busy work added to every request (BENCH_BURN_US); where its throughput falls to `target` × the plain
+ * baseline is the budget the gateway's own work must fit in. It is less than the naive 1/(target·rps) − 1/rps,
+ * because a slower server also leaves the load generator idle, and waking it costs the server's core.
+ */
+export async function budget(startBaseline: (env: NodeJS.ProcessEnv) => Promise<ChildProcess>, run: (url: string) => Promise<LoadResult>,
+  url: string, baselineRps: number, target: number, burns = [5, 10, 20]): Promise<{ budgetUs: number; points: [number, number][] }> {
+  const points: [number, number][] = [[0, baselineRps]];
+  for (const us of burns) {
+    const child = await startBaseline({ ...process.env, BENCH_BURN_US: String(us) });
+    try {
+      points.push([us, (await run(url)).rps]);
+    } finally {
+      await stop(child);
+    }
+  }
+  // Per-request time grows about linearly with the added work: interpolate in 1/rps.
+  const goal = 1 / (target * baselineRps);
+  for (let i = 1; i < points.length; i++) {
+    const [b0, r0] = points[i - 1];
+    const [b1, r1] = points[i];
+    if (1 / r1 >= goal) return { budgetUs: b0 + ((goal - 1 / r0) / (1 / r1 - 1 / r0)) * (b1 - b0), points };
+  }
+  const [bl, rl] = points[points.length - 1];
+  return { budgetUs: bl * (goal / (1 / rl)), points };
+}
+
+export function budgetLine(b: { budgetUs: number; points: [number, number][] }, target: number, baselineRps: number): string {
+  const shown = b.points.slice(1).map(([us, rps]) => `+${us} µs → ${(rps / baselineRps).toFixed(2)}`).join(', ');
+  return `  calibration: the baseline with busy work added per request: ${shown}
+`
+    + `  → a ratio of ${target} leaves ≈ ${b.budgetUs.toFixed(1)} µs of work per request on this machine`;
+}
+
 export function row(label: string, r: LoadResult): string {
   return `  ${label.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}`;
 }
