@@ -2,6 +2,7 @@ import type { Principal } from '../../auth/types.js';
 import type { RequestContext } from '../../gateway/context.js';
 import type { ServiceDeps } from '../../server/deps.js';
 import type { ResourceStore } from '../../state/types.js';
+import { CachedKmsStore } from './cached-store.js';
 import { Lru } from './lru.js';
 
 /** Unsealed backing keys kept in memory: enough for every key a busy server uses, small enough to bound memory. */
@@ -23,10 +24,14 @@ const contexts = new WeakMap<ServiceDeps, Kms>();
 export function kmsContext(deps: ServiceDeps): Kms {
   let k = contexts.get(deps);
   if (!k) {
+    const res = new CachedKmsStore(deps.state.resources, deps.state.changes, {
+      now: () => deps.clock.now().getTime(),
+      onError: (err) => deps.log.warn({ err }, 'could not tell other replicas about a KMS change'),
+    });
     k = {
       deps,
-      res: deps.state.resources,
-      tx: (fn) => deps.state.db.transaction(() => fn()),
+      res,
+      tx: (fn) => res.unitOfWork(() => deps.state.db.transaction(() => fn())),
       now: () => deps.clock.now(),
       materials: new Lru(MATERIAL_CACHE_ENTRIES),
     };
