@@ -6,20 +6,30 @@ import type { AuthzRequirement } from '../services/types.js';
 import type { RequestContext } from './context.js';
 import { globalConditionKeys } from './condition-keys.js';
 
-/** Resource policies are parsed once per distinct document (they change rarely, are read on every call). */
-const resourcePolicyCache = new Map<string, ParsedPolicy>();
+/**
+ * Resource policies are parsed once per distinct document (they change rarely, are read on every call). Keyed by
+ * the short kind + id, then the document compared: a key built from the whole document would be a new multi-KB
+ * string to hash on every call. A few documents per resource are kept, because a KMS key's policy differs per
+ * caller once grants are added to it.
+ */
+const resourcePolicyCache = new Map<string, { document: string; parsed: ParsedPolicy }[]>();
 const RESOURCE_POLICY_CACHE_MAX = 2000;
+const DOCUMENTS_PER_RESOURCE = 8;
 
 function resourcePolicyOf(req: AuthzRequirement): ParsedPolicy | undefined {
   const rp = req.resourcePolicy;
   if (!rp) return undefined;
-  const cacheKey = `${rp.kind}\u0000${rp.id}\u0000${rp.document}`;
-  let parsed = resourcePolicyCache.get(cacheKey);
-  if (!parsed) {
-    parsed = parsePolicy(rp.document, rp.kind, rp.id);
+  const cacheKey = `${rp.kind}\u0000${rp.id}`;
+  let variants = resourcePolicyCache.get(cacheKey);
+  const hit = variants?.find((v) => v.document === rp.document);
+  if (hit) return hit.parsed;
+  const parsed = parsePolicy(rp.document, rp.kind, rp.id);
+  if (!variants) {
     if (resourcePolicyCache.size >= RESOURCE_POLICY_CACHE_MAX) resourcePolicyCache.clear();
-    resourcePolicyCache.set(cacheKey, parsed);
+    resourcePolicyCache.set(cacheKey, variants = []);
   }
+  variants.unshift({ document: rp.document, parsed });
+  if (variants.length > DOCUMENTS_PER_RESOURCE) variants.pop();
   return parsed;
 }
 
