@@ -28,7 +28,7 @@ const until = async (cond: () => boolean, ms = 5000) => {
 };
 
 /** [busy, WAL frames, frames already copied into the database]: a no-op checkpoint reports where things stand. */
-const walState = (db: Database.Database) => db.pragma('wal_checkpoint(PASSIVE)')[0] as { busy: number; log: number; checkpointed: number };
+const walState = (db: Database.Database) => (db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[])[0];
 
 describe('WalCheckpointer', () => {
   it('checkpoints from a worker thread while the main connection only commits, and hands back on stop', async () => {
