@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withEachBackend } from '../../state/testing.js';
 import { endpointTags } from './index.js';
+import { ANALYZER, baselineJob, scheduleRequest, withMemoryS3 } from './monitoring/testing.js';
 import { ACCOUNT, REGION, ROLE, deployEcho, expectError, smHarness } from './testing.js';
 
 describe('SageMaker tags', () => {
@@ -25,6 +26,30 @@ describe('SageMaker tags', () => {
       const missing = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint/nope`;
       await expectError(h.call('ListTags', { ResourceArn: missing }), 'ValidationException', `Could not find endpoint "${missing}".`);
       await expectError(h.call('AddTags', { ResourceArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:training-job/t`, Tags: [{ Key: 'a', Value: 'b' }] }), 'NotImplemented');
+    });
+
+    it("tags Model Monitor's resources: processing jobs, job definitions and monitoring schedules", async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      const inline = (scheduleRequest('x').MonitoringScheduleConfig as Record<string, Record<string, unknown>>).MonitoringJobDefinition;
+      const { JobDefinitionArn } = await h.call('CreateDataQualityJobDefinition', {
+        JobDefinitionName: 'dq', DataQualityAppSpecification: { ImageUri: ANALYZER }, DataQualityBaselineConfig: inline.BaselineConfig,
+        DataQualityJobInput: { EndpointInput: { EndpointName: 'ep', LocalPath: '/opt/ml/processing/input/endpoint' } },
+        DataQualityJobOutputConfig: inline.MonitoringOutputConfig, JobResources: inline.MonitoringResources, RoleArn: ROLE,
+        Tags: [{ Key: 'team', Value: 'risk' }],
+      });
+      const { MonitoringScheduleArn } = await h.call('CreateMonitoringSchedule', { ...scheduleRequest('Hourly'), Tags: [{ Key: 'tier', Value: 'gold' }] });
+      const { ProcessingJobArn } = await h.call('CreateProcessingJob', { ...baselineJob('Baseline-1', ROLE, 's3://data/train.csv', 's3://data/baseline'), Tags: [{ Key: 'a', Value: '1' }] });
+      for (const [arn, initial] of [[JobDefinitionArn, { Key: 'team', Value: 'risk' }], [MonitoringScheduleArn, { Key: 'tier', Value: 'gold' }], [ProcessingJobArn, { Key: 'a', Value: '1' }]]) {
+        expect((await h.call('ListTags', { ResourceArn: arn })).Tags).toEqual([initial]);
+        await h.call('AddTags', { ResourceArn: arn, Tags: [{ Key: 'env', Value: 'prod' }] });
+        await h.call('DeleteTags', { ResourceArn: arn, TagKeys: [(initial as { Key: string }).Key] });
+        expect((await h.call('ListTags', { ResourceArn: arn })).Tags).toEqual([{ Key: 'env', Value: 'prod' }]);
+      }
+      // The schedule keeps working with its tags changed: the scheduler's own updates and the tag update do not clobber each other.
+      expect((await h.call('DescribeMonitoringSchedule', { MonitoringScheduleName: 'Hourly' })).MonitoringScheduleStatus).toBe('Scheduled');
+      const missing = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:monitoring-schedule/nope`;
+      await expectError(h.call('AddTags', { ResourceArn: missing, Tags: [{ Key: 'a', Value: 'b' }] }), 'ValidationException', `Could not find monitoring schedule "${missing}".`);
     });
 
     it('keeps endpoint tags in memory for InvokeEndpoint, refreshed on change', async () => {

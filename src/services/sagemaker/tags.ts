@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../gateway/context.js';
 import type { Tag } from './api.generated.js';
 import { parseSagemakerArn, recordId, RESOURCE_TYPES, type ResourceType } from './arns.js';
+import type { MonitorResourceType } from './monitoring/names.js';
 import { accountOf, type Sm } from './context.js';
 import { handlers } from './define.js';
 import { setEndpointTags } from './endpoint-tags.js';
@@ -27,21 +28,29 @@ export function checkTags(tags: Tag[] | undefined): Tag[] {
 
 interface Tagged { Tags: Tag[] }
 
+/** Every SageMaker resource Vigil keeps: serving's and Model Monitor's (their record kinds are the ARN types). */
+type TaggableType = ResourceType | MonitorResourceType;
+const TAGGABLE: readonly TaggableType[] = [...RESOURCE_TYPES, 'processing-job', 'monitoring-schedule', 'data-quality-job-definition'];
+/** How "not found" messages name each kind. */
+const TAGGABLE_NOUN: Record<TaggableType, string> = {
+  ...NOUN, 'processing-job': 'processing job', 'monitoring-schedule': 'monitoring schedule', 'data-quality-job-definition': 'job definition',
+};
+
 /** The record an ARN of the caller's account names, with its kind and record id. */
-export interface TaggedResource { kind: ResourceType; id: string; account: string; region: string; name: string }
+export interface TaggedResource { kind: TaggableType; id: string; account: string; region: string; name: string }
 
 export function taggedResource(ctx: RequestContext, arn: string): TaggedResource {
   const parsed = parseSagemakerArn(arn);
   if (!parsed) throw smErrors.validation(`Invalid resource ARN: ${arn}`);
-  const kind = parsed.type as ResourceType;
-  if (!RESOURCE_TYPES.includes(kind)) throw smErrors.notImplemented(`Tagging SageMaker ${parsed.type} resources`);
+  const kind = parsed.type as TaggableType;
+  if (!TAGGABLE.includes(kind)) throw smErrors.notImplemented(`Tagging SageMaker ${parsed.type} resources`);
   return { kind, id: recordId(parsed.region, parsed.name), account: parsed.account, region: parsed.region, name: parsed.name };
 }
 
 /** Tags of the resource an ARN names (for sagemaker:ResourceTag/*), or [] when there is no such resource. */
 export async function tagsOfArn(sm: Sm, ctx: RequestContext, arn: string): Promise<Tag[]> {
   const parsed = parseSagemakerArn(arn);
-  if (!parsed || !RESOURCE_TYPES.includes(parsed.type as ResourceType)) return [];
+  if (!parsed || !TAGGABLE.includes(parsed.type as TaggableType)) return [];
   // Another account's tags never reach the condition keys: AccessDenied vs not-found would reveal them.
   if (parsed.account !== accountOf(ctx)) return [];
   const rec = await sm.res.get<Tagged>(parsed.account, SAGEMAKER, parsed.type, recordId(parsed.region, parsed.name));
@@ -56,7 +65,7 @@ async function changeTags(sm: Sm, d: Deployer, ctx: RequestContext, arn: string,
     await sm.res.update(r.account, SAGEMAKER, r.kind, r.id, { ...rec.doc, Tags: change(rec.doc.Tags) });
     return rec.doc;
   });
-  if (!found) throw smErrors.notFound(NOUN[r.kind], arn);
+  if (!found) throw smErrors.notFound(TAGGABLE_NOUN[r.kind], arn);
   if (r.kind === 'endpoint') {
     // This replica applies the new tags to InvokeEndpoint's condition keys at once (a tag that blocks access must
     // not wait behind a deployment in progress); the others refresh from the change notification.
@@ -93,7 +102,7 @@ export function tagHandlers(sm: Sm, d: Deployer) {
       handler: async (i, ctx) => {
         const r = taggedResource(ctx, i.ResourceArn);
         const rec = r.account === accountOf(ctx) ? await sm.res.get<Tagged>(r.account, SAGEMAKER, r.kind, r.id) : undefined;
-        if (!rec) throw smErrors.notFound(NOUN[r.kind], i.ResourceArn);
+        if (!rec) throw smErrors.notFound(TAGGABLE_NOUN[r.kind], i.ResourceArn);
         const start = i.NextToken ? Number(i.NextToken) : 0;
         if (!Number.isInteger(start) || start < 0) throw smErrors.validation('Invalid pagination token.');
         const max = i.MaxResults ?? LIST_TAGS_DEFAULT;
