@@ -325,6 +325,23 @@ withEachBackend((name, open, backend) => {
       expect(await s.db.query("SELECT key FROM meta WHERE key LIKE 't%'")).toEqual([]);
     });
 
+    it("a failing insertMany inside a transaction never undoes a sibling statement's write or a concurrent batch", async () => {
+      const s = await open();
+      const sql = 'INSERT INTO meta (key, value) VALUES (?, ?)';
+      // 1,200 rows are two statements on PostgreSQL; the bad row is in the second, after the first has run.
+      const failing = [...Array.from({ length: 1199 }, (_, i) => [`f${i}`, 'v']), ['f-null', null]];
+      await s.db.transaction(async (tx) => {
+        const batch = tx.insertMany(sql, failing).catch((err: unknown) => err);
+        const other = tx.insertMany(sql, [['good-1', 'v'], ['good-2', 'v']]);
+        const sibling = tx.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['sibling', 'v']);
+        expect(await sibling).toBe(1);
+        expect(await other).toBe(2);
+        expect(await batch).toBeInstanceOf(Error);
+      });
+      const keys = (await s.db.query<{ key: string }>("SELECT key FROM meta WHERE key IN ('sibling', 'good-1', 'good-2') OR key LIKE 'f%' ORDER BY key")).map((r) => r.key);
+      expect(keys).toEqual(['good-1', 'good-2', 'sibling']);
+    });
+
     it('statements through the root handle join the transaction whose callback issued them, transaction after transaction', async () => {
       const s = await open();
       // Context tracking is switched off between transactions and back on for each: it must work every time.

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Mutex } from './mutex.js';
-import { ScopedDb, type Conn, type OpenTx } from './scoped-db.js';
+import { BatchUndoFailed, ScopedDb, type Conn, type OpenTx } from './scoped-db.js';
 import { assertSchemaName, bindable, toPostgresPlaceholders } from './sql-params.js';
 
 export interface PostgresOptions {
@@ -105,8 +105,10 @@ class PgConn implements Conn {
         for (const st of statements) changed += (await client.query(st)).rowCount ?? 0;
         await client.query(done);
       } catch (err) {
-        await client.query(undo).catch(() => { reusable = false; });
-        throw err;
+        const undone = await client.query(undo).then(() => true, () => false);
+        if (undone) throw err;
+        reusable = false;
+        throw inTransaction ? new BatchUndoFailed('could not roll back a failed batch insert', { cause: err }) : err;
       }
       return changed;
     } finally {
@@ -123,7 +125,7 @@ class PgConn implements Conn {
 /** Bound parameters per statement: well under PostgreSQL's 65,535, so statements stay a few hundred KB. */
 const MAX_PARAMS_PER_STATEMENT = 2000;
 
-/** … VALUES (?, ?) …  →  … VALUES (?, ?), (?, ?), … for n rows. */
+/** … VALUES (?, ?) …  →  … VALUES (?, ?), (?, ?), … for n rows. The group may hold placeholders and literals, not calls. */
 function repeatValues(sql: string, n: number): string {
   const m = /\bVALUES\s*(\([^()]*\))/i.exec(sql);
   if (!m) throw new Error(`insertMany needs a single-row INSERT … VALUES (…) statement: ${sql.slice(0, 80)}`);

@@ -47,6 +47,9 @@ class Scope {
   }
 }
 
+/** Thrown by Conn.insertMany when a failed batch inside a transaction could not be undone. */
+export class BatchUndoFailed extends Error {}
+
 const FINISHED = 'transaction handle used after its transaction finished (use it only inside the callback)';
 
 /**
@@ -106,9 +109,23 @@ export abstract class ScopedDb implements Db {
     return gated(s.lock, () => s.conn.run(sql, params));
   }
 
+  /**
+   * Inside a transaction the batch may take several statements in a savepoint (PostgreSQL): it holds the scope's lock
+   * throughout, as a nested transaction does, so no sibling statement runs inside its savepoint and is undone with it.
+   */
   private async insertManyIn(own: Scope, sql: string, rows: unknown[][]): Promise<number> {
     const s = this.target(own);
-    return gated(s.lock, () => s.conn.insertMany(sql, rows));
+    if (s === this.root) return gated(s.lock, () => s.conn.insertMany(sql, rows));
+    const release = await s.lock.acquire();
+    try {
+      return await s.conn.insertMany(sql, rows);
+    } catch (err) {
+      // The batch's savepoint could not be rolled back: its rows may remain, so the transaction must not commit.
+      if (err instanceof BatchUndoFailed && s.tx) s.tx.broken = err;
+      throw err;
+    } finally {
+      release();
+    }
   }
 
   private async execIn(own: Scope, sql: string): Promise<void> {

@@ -12,7 +12,8 @@ export interface Db {
   /** Runs a statement; returns the number of rows changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
   /**
-   * Runs one single-row `INSERT … VALUES (?, …) [ON CONFLICT …]` for every parameter row, all or nothing; returns
+   * Runs one single-row `INSERT … VALUES (?, …) [ON CONFLICT …]` (no function calls inside VALUES, which PostgreSQL
+   * repeats per row) for every parameter row, all or nothing; returns
    * the rows changed. Each engine takes its cheapest path: SQLite one prepared statement in a loop, PostgreSQL
    * multi-row VALUES (a round trip per few hundred rows).
    */
