@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -69,6 +69,23 @@ describe('WalCheckpointer', () => {
     await until(() => errors.length > 0);
     expect(errors[0].message).toMatch(/unable to open|does not exist|SQLITE_CANTOPEN/i);
     await until(() => !ckpt.active);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await ckpt.stop();
+    db.close();
+  });
+  it('gives the worker up when its checkpoints keep failing, and says so once rather than every 200 ms', async () => {
+    const { db, file } = open();
+    const garbage = path.join(path.dirname(file), 'not-a-database.db');
+    writeFileSync(garbage, 'x'.repeat(8192));
+    const errors: Error[] = [];
+    const ckpt = new WalCheckpointer(db, garbage, { startDelayMs: 0, intervalMs: 5, onError: (e) => errors.push(e) });
+    await until(() => errors.length >= 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/background WAL checkpoint failed: .*not a database/),
+      expect.stringMatching(/keep failing .*checkpoints on commit again/),
+    ]);
+    expect(ckpt.active).toBe(false);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     await ckpt.stop();
     db.close();

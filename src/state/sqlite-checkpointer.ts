@@ -20,14 +20,23 @@ export interface CheckpointerOptions {
 
 /** SQLite's default wal_autocheckpoint, restored whenever the worker is not running. */
 const DEFAULT_AUTOCHECKPOINT = 1000;
+/** Checkpoints failing this many times in a row: the worker is given up and SQLite checkpoints on commit again. */
+const MAX_CONSECUTIVE_FAILURES = 5;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { timeout: 0, fileMustExist: true });
 const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)');
+let failures = 0;
 const timer = setInterval(() => {
-  try { checkpoint(); } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
+  try {
+    checkpoint();
+    failures = 0;
+  } catch (err) {
+    failures++;
+    parentPort.postMessage({ error: String(err && err.message || err), failures });
+  }
 }, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
@@ -54,13 +63,27 @@ export class WalCheckpointer {
 
   private start(): void {
     if (this.stopped) return;
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: this.path, intervalMs: this.opts.intervalMs ?? 200 } });
+    let worker: Worker;
+    try {
+      const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: this.path, intervalMs: this.opts.intervalMs ?? 200 } });
+    } catch (err) {
+      // Automatic checkpoints were never switched off: the database simply keeps checkpointing on commit.
+      this.report(new Error(`background WAL checkpointer could not start: ${err instanceof Error ? err.message : String(err)}`));
+      return;
+    }
     this.worker = worker;
     worker.unref();
-    worker.on('message', (m: { ready?: boolean; error?: string }) => {
+    worker.on('message', (m: { ready?: boolean; error?: string; failures?: number }) => {
       if (m.ready && !this.stopped && this.worker === worker) this.conn.pragma('wal_autocheckpoint = 0');
-      if (m.error) this.report(new Error(`background WAL checkpoint failed: ${m.error}`));
+      if (!m.error) return;
+      // The first failure is reported; if they persist, the WAL must not grow without bound: give the worker up.
+      if (m.failures === 1) this.report(new Error(`background WAL checkpoint failed: ${m.error}`));
+      if ((m.failures ?? 0) >= MAX_CONSECUTIVE_FAILURES) {
+        this.report(new Error(`background WAL checkpoints keep failing (${m.error}); SQLite checkpoints on commit again`));
+        this.fallBack(worker);
+        void worker.terminate();
+      }
     });
     worker.on('error', (err: unknown) => {
       // An error thrown in the worker arrives cloned; a driver error class may come without its message.
