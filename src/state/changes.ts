@@ -89,13 +89,21 @@ export class PgChangeBus extends LocalChangeBus {
     }
   }
 
-  /** After a lost connection, notifications may have been missed: reconnect, then tell everyone to drop caches. */
+  /**
+   * After a lost connection notifications may have been missed both ways: this replica's subscribers drop their
+   * caches, and so do the other replicas', since changes made here meanwhile were never announced to them.
+   */
   private reconnect(): void {
     this.client = undefined;
     if (this.closed) return;
     setTimeout(() => {
       if (this.closed) return;
-      this.start().then(() => this.deliver(MISSED_CHANGES, ''), (err: Error) => {
+      this.start().then(() => {
+        this.deliver(MISSED_CHANGES, '');
+        const message = JSON.stringify({ o: this.origin, t: MISSED_CHANGES, p: '' });
+        // If this fails the connection is gone again, and 'end' brings us back here.
+        this.client?.query('SELECT pg_notify($1, $2)', [this.channel, message]).catch((err: Error) => this.onError(err));
+      }, (err: Error) => {
         this.onError(err);
         this.reconnect();
       });

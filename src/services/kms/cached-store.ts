@@ -21,6 +21,8 @@ interface Entry {
  * database that was three queries and most of the call's time. KMS rows change rarely, so any change empties the
  * whole cache, here and (through the change bus) on every replica.
  *
+ * Entries also expire after `ttlMs`: the bound on staleness when a notification is lost between replicas.
+ *
  * A read never sees a write in progress through the cache: while a KMS write or write transaction is open in this
  * process reads go to the database and are not kept, and a read that started before a change finished is not kept
  * either (generation check). Cached documents are frozen, so a caller that modified one in place would fail loudly

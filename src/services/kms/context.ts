@@ -7,6 +7,7 @@ import { Lru } from './lru.js';
 
 /** Unsealed backing keys kept in memory: enough for every key a busy server uses, small enough to bound memory. */
 const MATERIAL_CACHE_ENTRIES = 4096;
+const KMS_CACHE_TTL_MS = 5_000;
 
 /** What every KMS module works with. One per ServiceDeps, so the service, its jobs and service keys share caches. */
 export interface Kms {
@@ -25,6 +26,9 @@ export function kmsContext(deps: ServiceDeps): Kms {
   let k = contexts.get(deps);
   if (!k) {
     const res = new CachedKmsStore(deps.state.resources, deps.state.changes, {
+      // Bounds how long another replica can miss a change if a notification is lost (its bus reconnecting): a
+      // disabled key or revoked grant stops working everywhere within seconds, and a hot key is still read once.
+      ttlMs: KMS_CACHE_TTL_MS,
       now: () => deps.clock.now().getTime(),
       onError: (err) => deps.log.warn({ err }, 'could not tell other replicas about a KMS change'),
     });

@@ -1,0 +1,38 @@
+import pg from 'pg';
+import { expect, it } from 'vitest';
+import { MISSED_CHANGES } from './changes.js';
+import { TEST_PG_URL, withEachBackend } from './testing.js';
+
+withEachBackend((name, _open, backend) => {
+  if (name !== 'postgres') {
+    it('(the change bus between replicas is PostgreSQL-only)', () => undefined);
+    return;
+  }
+
+  it('a replica whose bus connection drops tells the others, on reconnecting, to drop their caches', async () => {
+    const loc = await backend.location();
+    const first = await backend.openAt(loc);
+    const second = await backend.openAt(loc);
+    const heard: string[] = [];
+    second.changes.subscribe(MISSED_CHANGES, () => heard.push('missed'));
+    second.changes.subscribe('kms', () => heard.push('kms'));
+    const admin = new pg.Client({ connectionString: TEST_PG_URL });
+    await admin.connect();
+    try {
+      // The first replica's listener is the older of the two LISTEN connections on the schema's channel.
+      const { rows } = await admin.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE query = $1 ORDER BY backend_start LIMIT 1", [`LISTEN vigil_changes_${loc.pgSchema}`]);
+      expect(rows).toHaveLength(1);
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      // A change made while the first replica cannot announce it reaches nobody else…
+      await first.changes.publish('kms', '').catch(() => undefined); // the dead connection may still answer with an error
+      expect(heard).toEqual([]);
+      // …so its reconnect (after ~1 s) is announced, and the second replica drops everything.
+      const end = Date.now() + 5000;
+      while (!heard.includes('missed') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(heard).toEqual(['missed']);
+    } finally {
+      await admin.end();
+    }
+  });
+});
