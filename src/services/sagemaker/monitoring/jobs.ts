@@ -12,16 +12,19 @@ export async function getJob(sm: Sm, account: string, region: string, name: stri
   return (await sm.res.get<ProcessingJobDoc>(account, SAGEMAKER, PROCESSING_JOB, recordId(region, name)))?.doc;
 }
 
-/** `change` returns the new document or undefined to leave it; resolves with the stored document afterwards. */
+/**
+ * `change` returns the new document or undefined to leave it; resolves with the stored document afterwards.
+ * Bookkeeping that is not a change of the job (heartbeats) passes `bookkeeping` and leaves LastModifiedTime.
+ */
 export async function changeJob(sm: Sm, account: string, region: string, name: string,
-  change: (doc: ProcessingJobDoc) => ProcessingJobDoc | undefined): Promise<ProcessingJobDoc | undefined> {
+  change: (doc: ProcessingJobDoc) => ProcessingJobDoc | undefined, opts: { bookkeeping?: boolean } = {}): Promise<ProcessingJobDoc | undefined> {
   const id = recordId(region, name);
   return sm.tx(async () => {
     const rec = await sm.res.getForUpdate<ProcessingJobDoc>(account, SAGEMAKER, PROCESSING_JOB, id);
     if (!rec) return undefined;
     const next = change(structuredClone(rec.doc));
     if (!next) return rec.doc;
-    next.LastModifiedTime = sm.now().toISOString();
+    if (!opts.bookkeeping) next.LastModifiedTime = sm.now().toISOString();
     await sm.res.update(account, SAGEMAKER, PROCESSING_JOB, id, next);
     return next;
   });

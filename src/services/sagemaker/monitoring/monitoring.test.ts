@@ -216,6 +216,53 @@ describe('Model Monitor processing jobs and schedules', () => {
       expect((await status('stopping')).ProcessingJobStatus).toBe('Stopped');
     });
 
+    it('liveness(): this replica marks its runs alive; a job no replica marks for two minutes ends Failed (PostgreSQL)', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      h.s3.objects.set('data/train/train.csv', TRAIN);
+      const mon = h.sm.monitoring;
+      let t = 0;
+      mon.monotonicNow = () => t;
+      mon.core = { ...mon.core, suggestBaseline: async () => new Promise(() => undefined) };
+      await h.call('CreateProcessingJob', baselineJob('mine', ROLE, 's3://data/train/train.csv', 's3://data/out1'));
+      const now = h.clock.now().toISOString();
+      for (const name of ['crashed', 'elsewhere']) {
+        await h.state.resources.create(ACCOUNT, SAGEMAKER, PROCESSING_JOB, recordId('us-east-1', name), {
+          ProcessingJobName: name, ProcessingJobArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:processing-job/${name}`,
+          ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 20 } },
+          StoppingCondition: { MaxRuntimeInSeconds: 3600 }, AppSpecification: { ImageUri: ANALYZER }, RoleArn: ROLE, Tags: [],
+          ProcessingJobStatus: 'InProgress', CreationTime: now, LastModifiedTime: now, ProcessingStartTime: now,
+        });
+      }
+      const doc = async (name: string) => (await h.state.resources.get<{ Heartbeat?: string; LastModifiedTime: string }>(ACCOUNT, SAGEMAKER, PROCESSING_JOB, recordId('us-east-1', name)))!.doc;
+      const beatElsewhere = async (beat: string) => {
+        const d = await doc('elsewhere');
+        await h.state.resources.update(ACCOUNT, SAGEMAKER, PROCESSING_JOB, recordId('us-east-1', 'elsewhere'), { ...d, Heartbeat: beat });
+      };
+      const status = async (name: string) => (await h.call('DescribeProcessingJob', { ProcessingJobName: name })) as Record<string, unknown>;
+      await mon.liveness([ACCOUNT]);
+      const first = await doc('mine');
+      expect(first.Heartbeat).toMatch(/^[0-9a-f-]{36}:1$/);
+      await beatElsewhere('other-replica:1');
+      t = 100_000;
+      await mon.liveness([ACCOUNT]);
+      await beatElsewhere('other-replica:2');
+      t = 121_000;
+      await mon.liveness([ACCOUNT]);
+      expect((await doc('mine')).Heartbeat).toMatch(/:3$/);
+      expect((await doc('mine')).LastModifiedTime).toBe(first.LastModifiedTime);
+      expect((await status('mine')).ProcessingJobStatus).toBe('InProgress');
+      expect((await status('elsewhere')).ProcessingJobStatus).toBe('InProgress');
+      if (backend === 'postgres') {
+        expect(await status('crashed')).toMatchObject({ ProcessingJobStatus: 'Failed',
+          FailureReason: 'no replica has run the job for 121 seconds (the server running it stopped)' });
+      } else {
+        // One process: what a crash left is settled by restore() at the next start, not by a live server.
+        expect((await status('crashed')).ProcessingJobStatus).toBe('InProgress');
+      }
+      await mon.close();
+    });
+
     it('runs an hourly schedule: the previous hour of capture, violations naming the drifted feature, metrics stored', async () => {
       const h = await smHarness(await open());
       const puts = withMemoryS3(h);

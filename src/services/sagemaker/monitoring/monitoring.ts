@@ -32,6 +32,13 @@ const TICK_MS = 60_000;
 const CATCH_UP_MS = 24 * 3_600_000;
 /** How often a run checks the database for a StopProcessingJob made on another replica. */
 const STOP_POLL_MS = 1_000;
+/** How often a replica marks the jobs it runs or queues alive (real time), and looks for jobs nobody marks. */
+const HEARTBEAT_MS = 15_000;
+/**
+ * A job whose heartbeat this replica has seen unchanged for this long (by its own monotonic clock, so clock skew
+ * between machines and the injected clock do not matter) was left by a replica that stopped: it ends Failed.
+ */
+export const ORPHAN_AFTER_MS = 120_000;
 
 interface Run { ctl: AbortController; done: Promise<void> }
 
@@ -55,6 +62,13 @@ export class Monitoring {
   /** The near-real-time profiler's baselines, following the schedules. */
   readonly baselines: LiveBaselineSync;
   readonly #runs = new Map<string, Run>();
+  /** Who writes this replica's heartbeats, and how many it has written. */
+  readonly #replica = randomUUID();
+  #beats = 0;
+  /** Other replicas' jobs: the heartbeat last seen and since when (monotonic ms). */
+  readonly #seen = new Map<string, { beat: string; since: number }>();
+  /** Monotonic time for liveness; tests substitute their own. */
+  monotonicNow: () => number = () => performance.now();
   #closed = false;
   #active = 0;
   /** Runs waiting for a slot: called with true when handed one, false when they gave up (aborted). */
@@ -68,6 +82,48 @@ export class Monitoring {
   /** Registers the schedule job (`sagemaker-monitoring`) on the server's runner. */
   registerJobs(jobs: JobRunner, accountIds: string[]): void {
     jobs.every('sagemaker-monitoring', TICK_MS, (now) => this.tick(now, accountIds));
+    jobs.every('sagemaker-monitoring-liveness', HEARTBEAT_MS, () => this.liveness(accountIds));
+  }
+
+  /**
+   * Marks this replica's runs alive, then (PostgreSQL, several replicas) ends the jobs no replica has marked for
+   * ORPHAN_AFTER_MS: their replica crashed, and without this they would stay InProgress until a restart found them
+   * past their MaxRuntimeInSeconds. On SQLite there is one process, and restore() settles what a crash left.
+   */
+  async liveness(accountIds: string[]): Promise<void> {
+    if (this.#closed) return;
+    const beat = `${this.#replica}:${++this.#beats}`;
+    for (const key of [...this.#runs.keys()]) {
+      const [account, region, name] = key.split('/');
+      await changeJob(this.sm, account, region, name, (d) => {
+        if (d.ProcessingJobStatus !== 'InProgress' && d.ProcessingJobStatus !== 'Stopping') return undefined;
+        d.Heartbeat = beat;
+        return d;
+      }, { bookkeeping: true }).catch((err: unknown) => this.sm.deps.log.warn({ err, job: name }, 'could not mark a processing job alive'));
+    }
+    if (this.sm.deps.state.db.dialect === 'sqlite') return;
+    const now = this.monotonicNow();
+    const present = new Set<string>();
+    for (const account of accountIds) {
+      for (const j of await listAll<ProcessingJobDoc>(this.sm, account, PROCESSING_JOB)) {
+        if (j.ProcessingJobStatus !== 'InProgress' && j.ProcessingJobStatus !== 'Stopping') continue;
+        const region = j.ProcessingJobArn.split(':')[3];
+        const key = `${account}/${recordId(region, j.ProcessingJobName)}`;
+        if (this.#runs.has(key)) continue;
+        present.add(key);
+        const heartbeat = j.Heartbeat ?? `never:${j.CreationTime}`;
+        const seen = this.#seen.get(key);
+        if (!seen || seen.beat !== heartbeat) {
+          this.#seen.set(key, { beat: heartbeat, since: now });
+        } else if (now - seen.since >= ORPHAN_AFTER_MS) {
+          const silent = Math.round((now - seen.since) / 1000);
+          await this.#abandon(account, region, j.ProcessingJobName,
+            `no replica has run the job for ${silent} seconds (the server running it stopped)`);
+          this.#seen.delete(key);
+        }
+      }
+    }
+    for (const key of this.#seen.keys()) if (!present.has(key)) this.#seen.delete(key);
   }
 
   /** Starts a processing job's run in the background (no-op if it is already running here or we are closing). */

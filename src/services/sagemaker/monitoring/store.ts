@@ -63,6 +63,8 @@ export interface ProcessingJobDoc {
   Execution?: ExecutionInfo;
   /** StopProcessingJob asked for a stop: the run notices at its next step (and on any replica). */
   StopRequested?: boolean;
+  /** Vigil's: `<replica>:<n>`, rewritten every 15 s by the replica running (or queueing) the job; see Monitoring.liveness. */
+  Heartbeat?: string;
 }
 
 export interface JobDefinitionDoc {
