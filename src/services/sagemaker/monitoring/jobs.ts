@@ -13,6 +13,65 @@ export async function getJob(sm: Sm, account: string, region: string, name: stri
 }
 
 /**
+ * A job InProgress or Stopping also has a row of this kind, with the same id and no content: what the InProgress limit,
+ * the liveness sweep and restarts read, instead of every job the account ever ran (a year of hourly executions).
+ */
+export const ACTIVE_JOB = 'processing-job-active';
+
+export const isActive = (d: ProcessingJobDoc): boolean => d.ProcessingJobStatus === 'InProgress' || d.ProcessingJobStatus === 'Stopping';
+
+/** Stores a new job (false if the name is taken), with its active-index row, in one transaction. */
+export async function insertJob(sm: Sm, account: string, region: string, doc: ProcessingJobDoc, parentId?: string): Promise<boolean> {
+  const id = recordId(region, doc.ProcessingJobName);
+  return sm.tx(async () => {
+    if (!(await sm.res.create(account, SAGEMAKER, PROCESSING_JOB, id, doc, parentId))) return false;
+    if (isActive(doc)) await sm.res.create(account, SAGEMAKER, ACTIVE_JOB, id, {});
+    return true;
+  });
+}
+
+/** Jobs InProgress or Stopping in the account; an index row whose job has ended (or vanished) is dropped. */
+export async function activeJobs(sm: Sm, account: string): Promise<ProcessingJobDoc[]> {
+  const out: ProcessingJobDoc[] = [];
+  for (const id of await listIds(sm, account, ACTIVE_JOB)) {
+    const doc = (await sm.res.get<ProcessingJobDoc>(account, SAGEMAKER, PROCESSING_JOB, id))?.doc;
+    if (doc && isActive(doc)) out.push(doc);
+    else await sm.res.delete(account, SAGEMAKER, ACTIVE_JOB, id);
+  }
+  return out;
+}
+
+/** How many jobs are InProgress or Stopping, without reading them. */
+export function countActiveJobs(sm: Sm, account: string): Promise<number> {
+  return sm.res.count(account, SAGEMAKER, ACTIVE_JOB);
+}
+
+/**
+ * Every active job of the account from a full scan, adding the index rows that are missing (jobs stored before the
+ * index existed). Restarts use this once; everything else reads the index.
+ */
+export async function scanActiveJobs(sm: Sm, account: string): Promise<ProcessingJobDoc[]> {
+  const active = (await listAll<ProcessingJobDoc>(sm, account, PROCESSING_JOB)).filter(isActive);
+  const indexed = new Set(await listIds(sm, account, ACTIVE_JOB));
+  for (const j of active) {
+    const id = recordId(j.ProcessingJobArn.split(':')[3], j.ProcessingJobName);
+    if (!indexed.has(id)) await sm.res.create(account, SAGEMAKER, ACTIVE_JOB, id, {});
+  }
+  return active;
+}
+
+async function listIds(sm: Sm, account: string, kind: string): Promise<string[]> {
+  const out: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const rows = await sm.res.list(account, SAGEMAKER, kind, { after, limit: 500 });
+    out.push(...rows.map((r) => r.id));
+    if (rows.length < 500) return out;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+/**
  * `change` returns the new document or undefined to leave it; resolves with the stored document afterwards.
  * Bookkeeping that is not a change of the job (heartbeats) passes `bookkeeping` and leaves LastModifiedTime.
  */
@@ -26,6 +85,8 @@ export async function changeJob(sm: Sm, account: string, region: string, name: s
     if (!next) return rec.doc;
     if (!opts.bookkeeping) next.LastModifiedTime = sm.now().toISOString();
     await sm.res.update(account, SAGEMAKER, PROCESSING_JOB, id, next);
+    if (isActive(rec.doc) && !isActive(next)) await sm.res.delete(account, SAGEMAKER, ACTIVE_JOB, id);
+    else if (!isActive(rec.doc) && isActive(next)) await sm.res.create(account, SAGEMAKER, ACTIVE_JOB, id, {});
     return next;
   });
 }

@@ -3,6 +3,7 @@ import { withEachBackend } from '../../../state/testing.js';
 import { ACCOUNT, ROLE, deployEcho, expectError, smHarness, type SmHarness } from '../testing.js';
 import { recordId } from '../arns.js';
 import { SAGEMAKER } from '../store.js';
+import { ACTIVE_JOB } from './jobs.js';
 import { PROCESSING_JOB } from './store.js';
 import { ANALYZER, KEY, baselineJob, scheduleRequest, settled, withMemoryS3 } from './testing.js';
 
@@ -227,12 +228,14 @@ describe('Model Monitor processing jobs and schedules', () => {
       await h.call('CreateProcessingJob', baselineJob('mine', ROLE, 's3://data/train/train.csv', 's3://data/out1'));
       const now = h.clock.now().toISOString();
       for (const name of ['crashed', 'elsewhere']) {
+        // As another replica stores its jobs: the record and its active-index row.
         await h.state.resources.create(ACCOUNT, SAGEMAKER, PROCESSING_JOB, recordId('us-east-1', name), {
           ProcessingJobName: name, ProcessingJobArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:processing-job/${name}`,
           ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 20 } },
           StoppingCondition: { MaxRuntimeInSeconds: 3600 }, AppSpecification: { ImageUri: ANALYZER }, RoleArn: ROLE, Tags: [],
           ProcessingJobStatus: 'InProgress', CreationTime: now, LastModifiedTime: now, ProcessingStartTime: now,
         });
+        await h.state.resources.create(ACCOUNT, SAGEMAKER, ACTIVE_JOB, recordId('us-east-1', name), {});
       }
       const doc = async (name: string) => (await h.state.resources.get<{ Heartbeat?: string; LastModifiedTime: string }>(ACCOUNT, SAGEMAKER, PROCESSING_JOB, recordId('us-east-1', name)))!.doc;
       const beatElsewhere = async (beat: string) => {
@@ -253,14 +256,49 @@ describe('Model Monitor processing jobs and schedules', () => {
       expect((await doc('mine')).LastModifiedTime).toBe(first.LastModifiedTime);
       expect((await status('mine')).ProcessingJobStatus).toBe('InProgress');
       expect((await status('elsewhere')).ProcessingJobStatus).toBe('InProgress');
+      const indexed = async () => (await h.state.resources.list(ACCOUNT, SAGEMAKER, ACTIVE_JOB)).map((r) => r.id);
       if (backend === 'postgres') {
         expect(await status('crashed')).toMatchObject({ ProcessingJobStatus: 'Failed',
           FailureReason: 'no replica has run the job for 121 seconds (the server running it stopped)' });
+        // The ended job left the index of active jobs.
+        expect(await indexed()).toEqual(['us-east-1/elsewhere', 'us-east-1/mine']);
       } else {
         // One process: what a crash left is settled by restore() at the next start, not by a live server.
         expect((await status('crashed')).ProcessingJobStatus).toBe('InProgress');
+        expect(await indexed()).toEqual(['us-east-1/crashed', 'us-east-1/elsewhere', 'us-east-1/mine']);
       }
       await mon.close();
+      expect((await status('mine')).ProcessingJobStatus).toBe('Failed');
+      expect(await indexed()).not.toContain('us-east-1/mine');
+    });
+
+    it('the index of active jobs: kept with each job, backfilled by restore() for jobs stored before it existed, and what the InProgress limit counts', async () => {
+      const h = await smHarness(await open());
+      withMemoryS3(h);
+      h.s3.objects.set('data/train/train.csv', TRAIN);
+      const mon = h.sm.monitoring;
+      const indexed = async () => (await h.state.resources.list(ACCOUNT, SAGEMAKER, ACTIVE_JOB)).map((r) => r.id);
+      await h.call('CreateProcessingJob', baselineJob('done', ROLE, 's3://data/train/train.csv', 's3://data/out1'));
+      expect((await settled(h, 'done')).ProcessingJobStatus).toBe('Completed');
+      expect(await indexed()).toEqual([]);
+      // A job left InProgress by an older version: no index row until a restart's full scan adds it.
+      const now = h.clock.now().toISOString();
+      await h.state.resources.create(ACCOUNT, SAGEMAKER, PROCESSING_JOB, recordId('us-east-1', 'old'), {
+        ProcessingJobName: 'old', ProcessingJobArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:processing-job/old`,
+        ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 20 } },
+        StoppingCondition: { MaxRuntimeInSeconds: 3600 }, AppSpecification: { ImageUri: ANALYZER }, RoleArn: ROLE, Tags: [],
+        ProcessingJobStatus: 'InProgress', CreationTime: now, LastModifiedTime: now, ProcessingStartTime: now,
+      });
+      await h.sm.restore([ACCOUNT]);
+      expect(await indexed()).toEqual(backend === 'postgres' ? ['us-east-1/old'] : []); // SQLite: ended by the restart
+      mon.maxInProgressJobs = 1;
+      if (backend === 'postgres') {
+        await expectError(h.call('CreateProcessingJob', baselineJob('over', ROLE, 's3://data/train/train.csv', 's3://data/out2')),
+          'ResourceLimitExceeded', /already has 1 processing jobs InProgress or Stopping/);
+      } else {
+        await h.call('CreateProcessingJob', baselineJob('fits', ROLE, 's3://data/train/train.csv', 's3://data/out2'));
+        expect((await settled(h, 'fits')).ProcessingJobStatus).toBe('Completed');
+      }
     });
 
     it('runs an hourly schedule: the previous hour of capture, violations naming the drifted feature, metrics stored', async () => {

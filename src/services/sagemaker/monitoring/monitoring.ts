@@ -17,13 +17,13 @@ import { monitorCore, type MonitorCore } from './analyzer.js';
 import { ContractError } from './contract.js';
 import { specOf } from './definitions.js';
 import { batchInputs, captureInputs, executionJob } from './executions.js';
-import { changeJob, getJob, listAll } from './jobs.js';
+import { activeJobs, changeJob, getJob, insertJob, listAll, scanActiveJobs } from './jobs.js';
 import { LiveBaselineSync } from './live-baselines.js';
 import { JobFailure, JobStopped, runAnalyzer } from './run.js';
 import { RoleS3 } from './s3.js';
 import { parseScheduleExpression, runsBetween } from './schedule-expression.js';
 import { DEFAULT_SCRIPT_LIMITS, ScriptError, type ScriptLimits } from './scripts.js';
-import { PROCESSING_JOB, SCHEDULE, type ProcessingJobDoc, type ScheduleDoc } from './store.js';
+import { SCHEDULE, type ProcessingJobDoc, type ScheduleDoc } from './store.js';
 import { analysisWindow, type WindowConfig } from './windows.js';
 
 /** How often the scheduler looks for due runs (real time; what is due is decided on the injected clock). */
@@ -105,8 +105,7 @@ export class Monitoring {
     const now = this.monotonicNow();
     const present = new Set<string>();
     for (const account of accountIds) {
-      for (const j of await listAll<ProcessingJobDoc>(this.sm, account, PROCESSING_JOB)) {
-        if (j.ProcessingJobStatus !== 'InProgress' && j.ProcessingJobStatus !== 'Stopping') continue;
+      for (const j of await activeJobs(this.sm, account)) {
         const region = j.ProcessingJobArn.split(':')[3];
         const key = `${account}/${recordId(region, j.ProcessingJobName)}`;
         if (this.#runs.has(key)) continue;
@@ -195,7 +194,7 @@ export class Monitoring {
     const spec = await specOf(this.sm, account, region, s.MonitoringScheduleConfig);
     const job = await executionJob(this.sm, account, region, s, spec, at, analysisWindow(windowCfg, at));
     const claimed = await this.sm.tx(async () => {
-      if (!(await this.sm.res.create(account, SAGEMAKER, PROCESSING_JOB, recordId(region, job.ProcessingJobName), job, s.ExecutionsKey))) return false;
+      if (!(await insertJob(this.sm, account, region, job, s.ExecutionsKey))) return false;
       const rec = await this.sm.res.getForUpdate<ScheduleDoc>(account, SAGEMAKER, SCHEDULE, recordId(region, s.MonitoringScheduleName));
       if (rec && rec.doc.ExecutionsKey === s.ExecutionsKey) {
         await this.sm.res.update(account, SAGEMAKER, SCHEDULE, rec.id, { ...rec.doc, LastExecutionJobName: job.ProcessingJobName });
@@ -301,8 +300,7 @@ export class Monitoring {
     const single = this.sm.deps.state.db.dialect === 'sqlite';
     for (const account of accountIds) {
       try {
-        for (const j of await listAll<ProcessingJobDoc>(this.sm, account, PROCESSING_JOB)) {
-          if (j.ProcessingJobStatus !== 'InProgress' && j.ProcessingJobStatus !== 'Stopping') continue;
+        for (const j of await scanActiveJobs(this.sm, account)) {
           const region = j.ProcessingJobArn.split(':')[3];
           if (this.#runs.has(`${account}/${recordId(region, j.ProcessingJobName)}`)) continue;
           const limit = j.StoppingCondition?.MaxRuntimeInSeconds ?? 86_400;

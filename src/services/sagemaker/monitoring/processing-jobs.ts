@@ -5,15 +5,13 @@
  */
 import type { RequestContext } from '../../../gateway/context.js';
 import type { CreateProcessingJobRequest } from '../api.generated.js';
-import { recordId } from '../arns.js';
 import { accountOf, type Sm } from '../context.js';
 import { handlers } from '../define.js';
 import { smErrors } from '../errors.js';
 import { listPage } from '../listing.js';
-import { SAGEMAKER } from '../store.js';
 import { checkTags } from '../tags.js';
 import { checkAnalyzerImage } from './images.js';
-import { changeJob, describeJob, getJob, listAll, summarizeJob } from './jobs.js';
+import { changeJob, countActiveJobs, describeJob, getJob, insertJob, listAll, summarizeJob } from './jobs.js';
 import type { Monitoring } from './monitoring.js';
 import { monitorArn } from './names.js';
 import { PROCESSING_JOB, type ProcessingJobDoc } from './store.js';
@@ -39,9 +37,9 @@ function checkJob(i: CreateProcessingJobRequest): void {
 async function createJob(sm: Sm, mon: Monitoring, ctx: RequestContext, i: CreateProcessingJobRequest): Promise<string> {
   checkJob(i);
   const account = accountOf(ctx);
-  const inProgress = (await listAll<ProcessingJobDoc>(sm, account, PROCESSING_JOB)).filter((j) => j.ProcessingJobStatus === 'InProgress').length;
+  const inProgress = await countActiveJobs(sm, account);
   if (inProgress >= mon.maxInProgressJobs) {
-    throw smErrors.limitExceeded(`The account already has ${inProgress} processing jobs InProgress, the most Vigil runs at once (${mon.maxInProgressJobs}); `
+    throw smErrors.limitExceeded(`The account already has ${inProgress} processing jobs InProgress or Stopping, the most Vigil runs at once (${mon.maxInProgressJobs}); `
       + 'wait for some to finish or stop them.');
   }
   const arn = monitorArn(ctx.region, account, PROCESSING_JOB, i.ProcessingJobName);
@@ -63,7 +61,7 @@ async function createJob(sm: Sm, mon: Monitoring, ctx: RequestContext, i: Create
     CreationTime: now,
     LastModifiedTime: now,
   };
-  if (!(await sm.res.create(account, SAGEMAKER, PROCESSING_JOB, recordId(ctx.region, i.ProcessingJobName), doc))) {
+  if (!(await insertJob(sm, account, ctx.region, doc))) {
     throw smErrors.resourceInUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
   }
   mon.start(account, ctx.region, i.ProcessingJobName);
