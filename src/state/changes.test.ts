@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { MISSED_CHANGES } from './changes.js';
+import { MISSED_CHANGES, PgChangeBus } from './changes.js';
 import { TEST_PG_URL, withEachBackend } from './testing.js';
 
 withEachBackend((name, _open, backend) => {
@@ -33,6 +33,27 @@ withEachBackend((name, _open, backend) => {
       expect(heard).toEqual(['missed']);
     } finally {
       await admin.end();
+    }
+  });
+
+  it('while PostgreSQL is unreachable the bus retries one connection at a time, backing off', async () => {
+    const errors: string[] = [];
+    const bus = new PgChangeBus(TEST_PG_URL, 'vigil_bus_backoff', (err) => errors.push(err.message));
+    await bus.start();
+    // From now on every connection attempt fails (nothing listens on port 1).
+    (bus as unknown as { url: string }).url = 'postgres://postgres@127.0.0.1:1/test';
+    const admin = new pg.Client({ connectionString: TEST_PG_URL });
+    await admin.connect();
+    try {
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN vigil_changes_vigil_bus_backoff'");
+      await new Promise((r) => setTimeout(r, 3500));
+      // Attempts at ~1 s and ~3 s (then 7 s…): a handful of errors, not a doubling storm.
+      const refused = errors.filter((m) => /ECONNREFUSED/.test(m)).length;
+      expect(refused).toBeGreaterThanOrEqual(1);
+      expect(refused).toBeLessThanOrEqual(3);
+    } finally {
+      await admin.end();
+      await bus.close();
     }
   });
 });

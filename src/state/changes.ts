@@ -15,6 +15,9 @@ export interface ChangeBus {
 
 export const MISSED_CHANGES = '*';
 
+const RECONNECT_DELAY_MS = 1000;
+const MAX_RECONNECT_DELAY_MS = 30_000;
+
 /** One process (SQLite, the embedded default): notifications stay in memory. */
 export class LocalChangeBus implements ChangeBus {
   protected readonly events = new EventEmitter();
@@ -48,6 +51,7 @@ export class LocalChangeBus implements ChangeBus {
 export class PgChangeBus extends LocalChangeBus {
   private client: pg.Client | undefined;
   private closed = false;
+  private reconnecting = false;
   private readonly channel: string;
   private readonly origin = `${process.pid}-${Math.random().toString(36).slice(2)}`;
 
@@ -57,13 +61,26 @@ export class PgChangeBus extends LocalChangeBus {
     this.channel = schema ? `vigil_changes_${schema}` : 'vigil_changes';
   }
 
+  /** Connects and listens. Only the connection that is listening reconnects when it ends (see reconnect()). */
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (msg) => this.onNotification(msg.payload));
     client.on('error', (err) => this.onError(err));
-    client.on('end', () => this.reconnect());
-    await client.connect();
-    await client.query(`LISTEN ${this.channel}`);
+    client.on('end', () => {
+      if (this.client === client) this.reconnect();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${this.channel}`);
+    } catch (err) {
+      // Half open: close it; its 'end' is ignored, the caller decides whether to retry.
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
   }
 
@@ -91,22 +108,32 @@ export class PgChangeBus extends LocalChangeBus {
 
   /**
    * After a lost connection notifications may have been missed both ways: this replica's subscribers drop their
-   * caches, and so do the other replicas', since changes made here meanwhile were never announced to them.
+   * caches, and so do the other replicas', since changes made here meanwhile were never announced to them. One
+   * attempt at a time, backing off from 1 s to 30 s while PostgreSQL is unreachable.
    */
   private reconnect(): void {
     this.client = undefined;
-    if (this.closed) return;
-    setTimeout(() => {
-      if (this.closed) return;
-      this.start().then(() => {
-        this.deliver(MISSED_CHANGES, '');
-        const message = JSON.stringify({ o: this.origin, t: MISSED_CHANGES, p: '' });
-        // If this fails the connection is gone again, and 'end' brings us back here.
-        this.client?.query('SELECT pg_notify($1, $2)', [this.channel, message]).catch((err: Error) => this.onError(err));
-      }, (err: Error) => {
-        this.onError(err);
-        this.reconnect();
-      });
-    }, 1000).unref();
+    if (this.closed || this.reconnecting) return;
+    this.reconnecting = true;
+    const attempt = (delayMs: number): void => {
+      setTimeout(() => {
+        if (this.closed) {
+          this.reconnecting = false;
+          return;
+        }
+        this.start().then(() => {
+          this.reconnecting = false;
+          if (!this.client) return;
+          this.deliver(MISSED_CHANGES, '');
+          const message = JSON.stringify({ o: this.origin, t: MISSED_CHANGES, p: '' });
+          // If this fails the connection is gone again, and its 'end' brings us back here.
+          this.client.query('SELECT pg_notify($1, $2)', [this.channel, message]).catch((err: Error) => this.onError(err));
+        }, (err: Error) => {
+          this.onError(err);
+          attempt(Math.min(delayMs * 2, MAX_RECONNECT_DELAY_MS));
+        });
+      }, delayMs).unref();
+    };
+    attempt(RECONNECT_DELAY_MS);
   }
 }
