@@ -78,9 +78,9 @@ describe('WalCheckpointer', () => {
     const garbage = path.join(path.dirname(file), 'not-a-database.db');
     writeFileSync(garbage, 'x'.repeat(8192));
     const errors: Error[] = [];
-    const ckpt = new WalCheckpointer(db, garbage, { startDelayMs: 0, intervalMs: 5, onError: (e) => errors.push(e) });
+    const ckpt = new WalCheckpointer(db, garbage, { startDelayMs: 0, intervalMs: 5, giveUpAfterMs: 100, onError: (e) => errors.push(e) });
     await until(() => errors.length >= 2);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200));
     expect(errors.map((e) => e.message)).toEqual([
       expect.stringMatching(/background WAL checkpoint failed: .*not a database/),
       expect.stringMatching(/keep failing .*checkpoints on commit again/),

@@ -15,13 +15,19 @@ import type Database from 'better-sqlite3';
 export interface CheckpointerOptions {
   intervalMs?: number;
   startDelayMs?: number;
+  /** How long checkpoints may keep failing before the worker is given up (default 10 s). */
+  giveUpAfterMs?: number;
   onError?: (err: Error) => void;
 }
 
 /** SQLite's default wal_autocheckpoint, restored whenever the worker is not running. */
 const DEFAULT_AUTOCHECKPOINT = 1000;
-/** Checkpoints failing this many times in a row: the worker is given up and SQLite checkpoints on commit again. */
+/**
+ * Checkpoints failing this many times in a row and for this long: the worker is given up and SQLite checkpoints on
+ * commit again (a blip such as a moment of a full disk does not cost the background checkpoints for good).
+ */
 const MAX_CONSECUTIVE_FAILURES = 5;
+const DEFAULT_GIVE_UP_AFTER_MS = 10_000;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -29,13 +35,14 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path, { timeout: 0, fileMustExist: true });
 const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)');
 let failures = 0;
+let failingSince = 0;
 const timer = setInterval(() => {
   try {
     checkpoint();
     failures = 0;
   } catch (err) {
-    failures++;
-    parentPort.postMessage({ error: String(err && err.message || err), failures });
+    if (failures++ === 0) failingSince = Date.now();
+    parentPort.postMessage({ error: String(err && err.message || err), failures, failingForMs: Date.now() - failingSince });
   }
 }, workerData.intervalMs);
 parentPort.on('message', () => {
@@ -74,12 +81,14 @@ export class WalCheckpointer {
     }
     this.worker = worker;
     worker.unref();
-    worker.on('message', (m: { ready?: boolean; error?: string; failures?: number }) => {
-      if (m.ready && !this.stopped && this.worker === worker) this.conn.pragma('wal_autocheckpoint = 0');
+    worker.on('message', (m: { ready?: boolean; error?: string; failures?: number; failingForMs?: number }) => {
+      // Messages a worker already given up (or stopped) had queued are not this checkpointer's business any more.
+      if (this.worker !== worker) return;
+      if (m.ready && !this.stopped) this.conn.pragma('wal_autocheckpoint = 0');
       if (!m.error) return;
       // The first failure is reported; if they persist, the WAL must not grow without bound: give the worker up.
       if (m.failures === 1) this.report(new Error(`background WAL checkpoint failed: ${m.error}`));
-      if ((m.failures ?? 0) >= MAX_CONSECUTIVE_FAILURES) {
+      if ((m.failures ?? 0) >= MAX_CONSECUTIVE_FAILURES && (m.failingForMs ?? 0) >= (this.opts.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS)) {
         this.report(new Error(`background WAL checkpoints keep failing (${m.error}); SQLite checkpoints on commit again`));
         this.fallBack(worker);
         void worker.terminate();
