@@ -55,7 +55,12 @@ export async function scanActiveJobs(sm: Sm, account: string): Promise<Processin
   const indexed = new Set(await listIds(sm, account, ACTIVE_JOB));
   for (const j of active) {
     const id = recordId(j.ProcessingJobArn.split(':')[3], j.ProcessingJobName);
-    if (!indexed.has(id)) await sm.res.create(account, SAGEMAKER, ACTIVE_JOB, id, {});
+    if (indexed.has(id)) continue;
+    // Under the job's row lock: a job another replica ends meanwhile gets no index row.
+    await sm.tx(async () => {
+      const rec = await sm.res.getForUpdate<ProcessingJobDoc>(account, SAGEMAKER, PROCESSING_JOB, id);
+      if (rec && isActive(rec.doc)) await sm.res.create(account, SAGEMAKER, ACTIVE_JOB, id, {});
+    });
   }
   return active;
 }

@@ -227,13 +227,15 @@ describe('Model Monitor processing jobs and schedules', () => {
       mon.core = { ...mon.core, suggestBaseline: async () => new Promise(() => undefined) };
       await h.call('CreateProcessingJob', baselineJob('mine', ROLE, 's3://data/train/train.csv', 's3://data/out1'));
       const now = h.clock.now().toISOString();
-      for (const name of ['crashed', 'elsewhere']) {
-        // As another replica stores its jobs: the record and its active-index row.
+      for (const name of ['crashed', 'elsewhere', 'old-version']) {
+        // As another replica stores its jobs: the record (with a first heartbeat, but not from an older version) and
+        // its active-index row.
         await h.state.resources.create(ACCOUNT, SAGEMAKER, PROCESSING_JOB, recordId('us-east-1', name), {
           ProcessingJobName: name, ProcessingJobArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:processing-job/${name}`,
           ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 20 } },
           StoppingCondition: { MaxRuntimeInSeconds: 3600 }, AppSpecification: { ImageUri: ANALYZER }, RoleArn: ROLE, Tags: [],
           ProcessingJobStatus: 'InProgress', CreationTime: now, LastModifiedTime: now, ProcessingStartTime: now,
+          ...(name === 'old-version' ? {} : { Heartbeat: 'other-replica:0' }),
         });
         await h.state.resources.create(ACCOUNT, SAGEMAKER, ACTIVE_JOB, recordId('us-east-1', name), {});
       }
@@ -243,6 +245,7 @@ describe('Model Monitor processing jobs and schedules', () => {
         await h.state.resources.update(ACCOUNT, SAGEMAKER, PROCESSING_JOB, recordId('us-east-1', 'elsewhere'), { ...d, Heartbeat: beat });
       };
       const status = async (name: string) => (await h.call('DescribeProcessingJob', { ProcessingJobName: name })) as Record<string, unknown>;
+      expect((await doc('mine')).Heartbeat).toMatch(/^[0-9a-f-]{36}:0$/);
       await mon.liveness([ACCOUNT]);
       const first = await doc('mine');
       expect(first.Heartbeat).toMatch(/^[0-9a-f-]{36}:1$/);
@@ -260,16 +263,20 @@ describe('Model Monitor processing jobs and schedules', () => {
       if (backend === 'postgres') {
         expect(await status('crashed')).toMatchObject({ ProcessingJobStatus: 'Failed',
           FailureReason: 'no replica has run the job for 121 seconds (the server running it stopped)' });
-        // The ended job left the index of active jobs.
-        expect(await indexed()).toEqual(['us-east-1/elsewhere', 'us-east-1/mine']);
+        // The ended job left the index of active jobs; a job an older version stored (no heartbeat) is restore()'s.
+        expect(await indexed()).toEqual(['us-east-1/elsewhere', 'us-east-1/mine', 'us-east-1/old-version']);
+        expect((await status('old-version')).ProcessingJobStatus).toBe('InProgress');
       } else {
         // One process: what a crash left is settled by restore() at the next start, not by a live server.
         expect((await status('crashed')).ProcessingJobStatus).toBe('InProgress');
-        expect(await indexed()).toEqual(['us-east-1/crashed', 'us-east-1/elsewhere', 'us-east-1/mine']);
+        expect(await indexed()).toEqual(['us-east-1/crashed', 'us-east-1/elsewhere', 'us-east-1/mine', 'us-east-1/old-version']);
       }
+      // Another replica ends 'mine' (it took this one for dead): the run here notices and stops within a second.
+      await h.state.resources.update(ACCOUNT, SAGEMAKER, PROCESSING_JOB, recordId('us-east-1', 'mine'),
+        { ...(await doc('mine')), ProcessingJobStatus: 'Failed', FailureReason: 'ended elsewhere' });
+      await mon.idle();
+      expect(await status('mine')).toMatchObject({ ProcessingJobStatus: 'Failed', FailureReason: 'ended elsewhere' });
       await mon.close();
-      expect((await status('mine')).ProcessingJobStatus).toBe('Failed');
-      expect(await indexed()).not.toContain('us-east-1/mine');
     });
 
     it('the index of active jobs: kept with each job, backfilled by restore() for jobs stored before it existed, and what the InProgress limit counts', async () => {

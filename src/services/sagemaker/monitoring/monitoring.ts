@@ -109,20 +109,27 @@ export class Monitoring {
         const region = j.ProcessingJobArn.split(':')[3];
         const key = `${account}/${recordId(region, j.ProcessingJobName)}`;
         if (this.#runs.has(key)) continue;
+        // Jobs stored without a heartbeat come from an older version of Vigil (a rolling upgrade): restore() ends
+        // those past their MaxRuntimeInSeconds, as it always did.
+        if (j.Heartbeat === undefined) continue;
         present.add(key);
-        const heartbeat = j.Heartbeat ?? `never:${j.CreationTime}`;
         const seen = this.#seen.get(key);
-        if (!seen || seen.beat !== heartbeat) {
-          this.#seen.set(key, { beat: heartbeat, since: now });
+        if (!seen || seen.beat !== j.Heartbeat) {
+          this.#seen.set(key, { beat: j.Heartbeat, since: now });
         } else if (now - seen.since >= ORPHAN_AFTER_MS) {
           const silent = Math.round((now - seen.since) / 1000);
           await this.#abandon(account, region, j.ProcessingJobName,
-            `no replica has run the job for ${silent} seconds (the server running it stopped)`);
+            `no replica has run the job for ${silent} seconds (the server running it stopped)`, j.Heartbeat);
           this.#seen.delete(key);
         }
       }
     }
     for (const key of this.#seen.keys()) if (!present.has(key)) this.#seen.delete(key);
+  }
+
+  /** The heartbeat a job gets when it is stored: a job created by this version always carries one. */
+  firstHeartbeat(): string {
+    return `${this.#replica}:0`;
   }
 
   /** Starts a processing job's run in the background (no-op if it is already running here or we are closing). */
@@ -192,7 +199,7 @@ export class Monitoring {
 
   async #claim(account: string, region: string, s: ScheduleDoc, at: Date, windowCfg: WindowConfig): Promise<void> {
     const spec = await specOf(this.sm, account, region, s.MonitoringScheduleConfig);
-    const job = await executionJob(this.sm, account, region, s, spec, at, analysisWindow(windowCfg, at));
+    const job = { ...await executionJob(this.sm, account, region, s, spec, at, analysisWindow(windowCfg, at)), Heartbeat: this.firstHeartbeat() };
     const claimed = await this.sm.tx(async () => {
       if (!(await insertJob(this.sm, account, region, job, s.ExecutionsKey))) return false;
       const rec = await this.sm.res.getForUpdate<ScheduleDoc>(account, SAGEMAKER, SCHEDULE, recordId(region, s.MonitoringScheduleName));
@@ -262,6 +269,8 @@ export class Monitoring {
       `MaxRuntimeExceeded: the job ran longer than MaxRuntimeInSeconds (${limit / 1000}).`)), limit);
     const poll = setInterval(() => void getJob(this.sm, account, region, name).then((d) => {
       if (d?.StopRequested) ctl.abort(new JobStopped('stopped'));
+      // Ended by another replica (it took this one for dead): stop working on a result nobody will record.
+      else if (d && d.ProcessingJobStatus !== 'InProgress' && d.ProcessingJobStatus !== 'Stopping') ctl.abort(new JobFailure(d.FailureReason ?? 'ended elsewhere'));
     }, () => undefined), STOP_POLL_MS);
     timer.unref();
     poll.unref();
@@ -316,10 +325,12 @@ export class Monitoring {
     }
   }
 
-  async #abandon(account: string, region: string, name: string, reason: string): Promise<void> {
+  /** `ifHeartbeat`: only if the job still carries the heartbeat the caller saw (its owner may have just written one). */
+  async #abandon(account: string, region: string, name: string, reason: string, ifHeartbeat?: string): Promise<void> {
     const now = this.sm.now().toISOString();
     await changeJob(this.sm, account, region, name, (d) => {
       if (d.ProcessingJobStatus !== 'InProgress' && d.ProcessingJobStatus !== 'Stopping') return undefined;
+      if (ifHeartbeat !== undefined && d.Heartbeat !== ifHeartbeat) return undefined;
       d.ProcessingEndTime = now;
       d.ProcessingStartTime ??= now;
       if (d.ProcessingJobStatus === 'Stopping' || d.StopRequested) markStopped(d, `Stopped: ${reason}.`);

@@ -60,6 +60,7 @@ async function createJob(sm: Sm, mon: Monitoring, ctx: RequestContext, i: Create
     ProcessingJobStatus: 'InProgress',
     CreationTime: now,
     LastModifiedTime: now,
+    Heartbeat: mon.firstHeartbeat(),
   };
   if (!(await insertJob(sm, account, ctx.region, doc))) {
     throw smErrors.resourceInUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
