@@ -7,7 +7,7 @@ import { analyzeAgainstBaseline } from '../monitor/jobs.js';
 import { renderReport } from '../monitor/report/html.js';
 import { parseStatistics } from '../monitor/schema.js';
 import { formatViolations } from '../monitor/violations.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_VIOLATIONS, openInput, profileInput, readWarnings, required, runCommand, writeOutputs, type InputOptions } from './baseline-io.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_VIOLATIONS, finishInput, openInput, profileInput, required, runCommand, writeOutputs, type InputOptions } from './baseline-io.js';
 import { INPUT_OPTIONS, inputArgs, parse } from './baseline.js';
 
 export interface AnalyzeArgs extends InputOptions {
@@ -42,13 +42,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     const baseline = await loadBaseline(args.baseline);
     const input = await openInput(args);
     const result = await analyzeAgainstBaseline(await profileInput(input), baseline);
-    input.progress.done();
-    for (const w of readWarnings(input.stats)) process.stderr.write(`vigil analyze: warning: ${w}\n`);
     const rows = result.statistics.dataset.item_count;
-    if (rows === 0) {
-      process.stderr.write(`vigil analyze: ${args.input} has no data rows; nothing to analyze\n`);
-      return EXIT_FAILURE;
-    }
+    if (!finishInput('analyze', input, args.input, rows)) return EXIT_FAILURE;
     const report = renderReport({ baseline: baseline.statistics, constraints: baseline.constraints, current: result.statistics, violations: result.violations, evaluation: result.evaluation, driftMetrics: result.driftMetrics });
     await writeOutputs(args.outputDir, {
       'statistics.json': `${jacksonPretty(result.statistics, '')}\n`,

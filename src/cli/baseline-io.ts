@@ -153,7 +153,7 @@ export function looksLikeHeader(first: string, second: string | undefined): bool
 }
 
 /** One-line warnings about what the readers skipped or repaired. */
-export function readWarnings(stats: ReadStats): string[] {
+function readWarnings(stats: ReadStats): string[] {
   const w: string[] = [];
   if (stats.shortRows) w.push(`${stats.shortRows} CSV rows had fewer cells than the header (missing cells read as empty)`);
   if (stats.longRows) w.push(`${stats.longRows} CSV rows had more cells than the header (extra cells ignored)`);
@@ -161,6 +161,18 @@ export function readWarnings(stats: ReadStats): string[] {
   if (stats.malformed) w.push(`${stats.malformed} records were malformed and skipped, e.g. ${stats.samples[0] ?? ''}`);
   if (stats.skipped) w.push(`${stats.skipped} capture records were skipped (shadow traffic or dropped by the preprocessor)`);
   return w;
+}
+
+/**
+ * After profiling: ends the progress line and prints the read warnings. False, after saying so on stderr, when the
+ * input had no data rows.
+ */
+export function finishInput(command: 'baseline' | 'analyze', input: OpenedInput, inputName: string, rows: number): boolean {
+  input.progress.done();
+  for (const w of readWarnings(input.stats)) process.stderr.write(`vigil ${command}: warning: ${w}\n`);
+  if (rows > 0) return true;
+  process.stderr.write(`vigil ${command}: ${inputName} has no data rows; nothing to ${command}\n`);
+  return false;
 }
 
 /** Writes name → text into a local directory (created if needed) or under an s3:// prefix. */

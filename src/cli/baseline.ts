@@ -6,12 +6,12 @@ import { UsageError } from './usage-error.js';
 import {
   EXIT_FAILURE,
   EXIT_OK,
+  finishInput,
   openInput,
   profileInput,
   parseFormat,
   parseHeaderFlags,
   parseOutputPosition,
-  readWarnings,
   required,
   runCommand,
   writeOutputs,
@@ -67,13 +67,8 @@ export async function baselineCommand(argv: string[]): Promise<number> {
   return runCommand('baseline', async () => {
     const input = await openInput(args);
     const result = baselineFromProfile(await profileInput(input), { categoricalDriftMethod: args.categoricalDriftMethod });
-    input.progress.done();
-    for (const w of readWarnings(input.stats)) process.stderr.write(`vigil baseline: warning: ${w}\n`);
     const rows = result.statistics.dataset.item_count;
-    if (rows === 0) {
-      process.stderr.write(`vigil baseline: ${args.input} has no data rows; nothing to baseline\n`);
-      return EXIT_FAILURE;
-    }
+    if (!finishInput('baseline', input, args.input, rows)) return EXIT_FAILURE;
     await writeOutputs(args.outputDir, {
       'statistics.json': `${jacksonPretty(result.statistics, '')}\n`,
       'constraints.json': formatConstraints(result.constraints),
