@@ -57,6 +57,17 @@ describe('vigil baseline / analyze (in process)', () => {
     expect(stdout).toMatch(/1 violation \(baseline_drift_check: x\)/);
   });
 
+  it('an input without data rows exits 1 and says so, for both commands; read warnings are printed first', async () => {
+    await writeFile(path.join(dir, 'empty.csv'), 'x,y\n');
+    expect(await run('baseline', '--input', path.join(dir, 'empty.csv'), '--header', '--output', path.join(dir, 'none'))).toBe(1);
+    expect(stderr).toContain(`vigil baseline: ${path.join(dir, 'empty.csv')} has no data rows; nothing to baseline`);
+    await writeFile(path.join(dir, 'short.csv'), 'x,y\n1\n');
+    expect(await run('analyze', '--baseline', path.join(dir, 'base'), '--input', path.join(dir, 'empty.csv'), '--header', '--output', path.join(dir, 'none'))).toBe(1);
+    expect(stderr).toContain(`vigil analyze: ${path.join(dir, 'empty.csv')} has no data rows; nothing to analyze`);
+    expect(await run('baseline', '--input', path.join(dir, 'short.csv'), '--output', path.join(dir, 'short'))).toBe(0);
+    expect(stderr).toContain('vigil baseline: warning: 1 CSV rows had fewer cells than the header');
+  });
+
   it('usage errors exit 2 with a one-line message', async () => {
     expect(await run('baseline', '--output', dir)).toBe(2);
     expect(stderr).toMatch(/^vigil: --input is required\n/);
