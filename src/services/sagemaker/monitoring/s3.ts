@@ -50,37 +50,37 @@ export class RoleS3 {
   /** Objects under a prefix, in key order, with their sizes. */
   async listObjects(bucket: string, prefix: string): Promise<ListedObject[]> {
     const keys: ListedObject[] = [];
-    let token: string | undefined;
-    do {
-      let out: Record<string, unknown>;
-      try {
-        out = await this.#call('ListObjectsV2', { Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) });
-      } catch (err) {
-        throw new Error(`Could not list s3://${bucket}/${prefix} as ${this.principal.arn}: ${messageOf(err)}`);
-      }
-      for (const o of (out.Contents as { Key?: string; Size?: number }[] | undefined) ?? []) {
+    for await (const page of this.#pages(bucket, prefix)) {
+      for (const o of (page.Contents as { Key?: string; Size?: number }[] | undefined) ?? []) {
         if (o.Key) keys.push({ key: o.Key, ...(typeof o.Size === 'number' ? { size: o.Size } : {}) });
       }
-      token = out.IsTruncated ? (out.NextContinuationToken as string | undefined) : undefined;
-    } while (token);
+    }
     return keys;
   }
 
   /** The "folders" directly under a prefix (ListObjectsV2 with Delimiter `/`), each ending in `/`. */
   async folders(bucket: string, prefix: string): Promise<string[]> {
     const out: string[] = [];
+    for await (const page of this.#pages(bucket, prefix, '/')) {
+      for (const p of (page.CommonPrefixes as { Prefix?: string }[] | undefined) ?? []) if (p.Prefix) out.push(p.Prefix);
+    }
+    return out;
+  }
+
+  /** ListObjectsV2 pages under a prefix, following continuation tokens; a failure names the location and the role. */
+  async *#pages(bucket: string, prefix: string, delimiter?: string): AsyncGenerator<Record<string, unknown>> {
     let token: string | undefined;
     do {
-      let res: Record<string, unknown>;
+      let page: Record<string, unknown>;
       try {
-        res = await this.#call('ListObjectsV2', { Bucket: bucket, Prefix: prefix, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) });
+        page = await this.#call('ListObjectsV2', { Bucket: bucket, Prefix: prefix, ...(delimiter ? { Delimiter: delimiter } : {}),
+          ...(token ? { ContinuationToken: token } : {}) });
       } catch (err) {
         throw new Error(`Could not list s3://${bucket}/${prefix} as ${this.principal.arn}: ${messageOf(err)}`);
       }
-      for (const p of (res.CommonPrefixes as { Prefix?: string }[] | undefined) ?? []) if (p.Prefix) out.push(p.Prefix);
-      token = res.IsTruncated ? (res.NextContinuationToken as string | undefined) : undefined;
+      yield page;
+      token = page.IsTruncated ? (page.NextContinuationToken as string | undefined) : undefined;
     } while (token);
-    return out;
   }
 
   async get(l: S3Location): Promise<Readable> {
