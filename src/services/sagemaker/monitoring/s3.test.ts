@@ -58,3 +58,42 @@ describe('RoleS3 reads', () => {
     expect(read.chunks).toBe(2);
   });
 });
+
+describe('RoleS3 listings', () => {
+  /** ListObjectsV2 over a key list, two entries a page (S3 pages by 1,000), with continuation tokens. */
+  function pagedS3(keys: string[], calls: Record<string, unknown>[], failAt?: number): RoleS3 {
+    const sm = { deps: { internal: { call: async (_p: Principal, _s: string, op: string, input: Record<string, unknown>) => {
+      if (op !== 'ListObjectsV2') throw new Error(`unexpected ${op}`);
+      calls.push(input);
+      if (calls.length === failAt) throw new Error('Access Denied');
+      const prefix = input.Prefix as string;
+      const under = keys.filter((k) => k.startsWith(prefix)).sort();
+      const entries = input.Delimiter
+        ? [...new Set(under.map((k) => k.slice(prefix.length)).filter((r) => r.includes('/')).map((r) => `${prefix}${r.split('/')[0]}/`))]
+        : under;
+      const start = Number(input.ContinuationToken ?? 0);
+      const page = entries.slice(start, start + 2);
+      const more = start + 2 < entries.length;
+      return {
+        ...(input.Delimiter ? { CommonPrefixes: page.map((Prefix) => ({ Prefix })) } : { Contents: page.map((Key) => ({ Key, Size: Key.length })) }),
+        IsTruncated: more, ...(more ? { NextContinuationToken: String(start + 2) } : {}),
+      };
+    } } } } as unknown as Sm;
+    return new RoleS3(sm, principal, 'us-east-1');
+  }
+  const keys = ['cap/ep/a/1.jsonl', 'cap/ep/a/2.jsonl', 'cap/ep/b/1.jsonl', 'cap/ep/c/1.jsonl', 'cap/ep/d/1.jsonl', 'other/x'];
+
+  it('follow continuation tokens for objects and for folders', async () => {
+    const calls: Record<string, unknown>[] = [];
+    const s3 = pagedS3(keys, calls);
+    expect(await s3.listObjects('b', 'cap/')).toEqual(keys.slice(0, 5).map((key) => ({ key, size: key.length })));
+    expect(calls.map((c) => c.ContinuationToken)).toEqual([undefined, '2', '4']);
+    expect(await s3.folders('b', 'cap/ep/')).toEqual(['cap/ep/a/', 'cap/ep/b/', 'cap/ep/c/', 'cap/ep/d/']);
+    expect(calls.slice(3).map((c) => [c.Delimiter, c.ContinuationToken])).toEqual([['/', undefined], ['/', '2']]);
+  });
+
+  it('a page that fails names the location and the role', async () => {
+    const s3 = pagedS3(keys, [], 2);
+    await expect(s3.list('b', 'cap/')).rejects.toThrow(`Could not list s3://b/cap/ as ${principal.arn}: Access Denied`);
+  });
+});
