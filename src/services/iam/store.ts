@@ -1,5 +1,6 @@
 import type { ResourceStore } from '../../state/types.js';
 import type { Tag } from './api.generated.js';
+import { listEvery, type ListScope } from '../../state/list-every.js';
 
 /**
  * IAM's data layout on the ResourceStore (service `iam`). Names are unique case-insensitively in IAM, so ids
@@ -134,13 +135,6 @@ export async function findRole(res: ResourceStore, account: string, name: string
 }
 
 /** Lists every record of a kind under one parent (or id prefix), following the store's pages. */
-export async function listAll<T>(res: ResourceStore, account: string, kind: string, opts: { parentId?: string; idPrefix?: string }): Promise<{ id: string; doc: T }[]> {
-  const out: { id: string; doc: T }[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await res.list<T>(account, IAM, kind, { ...opts, after, limit: 500 });
-    for (const r of page) out.push({ id: r.id, doc: r.doc });
-    if (page.length < 500) return out;
-    after = page[page.length - 1].id;
-  }
+export function listAll<T>(res: ResourceStore, account: string, kind: string, opts: ListScope): Promise<{ id: string; doc: T }[]> {
+  return listEvery<T>(res, account, IAM, kind, opts);
 }

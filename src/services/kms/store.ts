@@ -1,6 +1,7 @@
 import type { ResourceStore } from '../../state/types.js';
 import type { GrantConstraints, GrantOperation, KeySpec, KeyUsageType } from './api.generated.js';
 import type { RotationType } from './model.js';
+import { listEvery, type ListScope } from '../../state/list-every.js';
 
 /**
  * KMS's data layout on the ResourceStore (service `kms`, rows owned by the key's account):
@@ -85,13 +86,6 @@ export interface GrantDoc {
 export const materialId = (keyId: string, version: number): string => `${keyId}/${String(version).padStart(6, '0')}`;
 
 /** Lists every record of a kind (under one parent or id prefix), following the store's pages. */
-export async function listAll<T>(res: ResourceStore, account: string, kind: string, opts: { parentId?: string; idPrefix?: string }): Promise<{ id: string; doc: T }[]> {
-  const out: { id: string; doc: T }[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await res.list<T>(account, KMS, kind, { ...opts, after, limit: 500 });
-    for (const r of page) out.push({ id: r.id, doc: r.doc });
-    if (page.length < 500) return out;
-    after = page[page.length - 1].id;
-  }
+export function listAll<T>(res: ResourceStore, account: string, kind: string, opts: ListScope): Promise<{ id: string; doc: T }[]> {
+  return listEvery<T>(res, account, KMS, kind, opts);
 }

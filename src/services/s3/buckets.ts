@@ -5,6 +5,7 @@ import { handlers } from './define.js';
 import { s3Errors } from './errors.js';
 import { checkBucketName } from './names.js';
 import { REGISTRY, S3_SERVICE, loadBucket, objectId, type BucketDoc } from './store.js';
+import { listEvery } from '../../state/list-every.js';
 
 const US_EAST_1 = 'us-east-1';
 
@@ -59,14 +60,7 @@ async function deleteBucket(k: S3, name: string): Promise<void> {
 }
 
 async function listBuckets(k: S3, account: string): Promise<BucketDoc[]> {
-  const out: BucketDoc[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await k.res.list<BucketDoc>(REGISTRY, S3_SERVICE, 'bucket', { parentId: account, after, limit: 1000 });
-    out.push(...page.map((r) => r.doc));
-    if (page.length < 1000) return out;
-    after = page[page.length - 1].id;
-  }
+  return (await listEvery<BucketDoc>(k.res, REGISTRY, S3_SERVICE, 'bucket', { parentId: account })).map((r) => r.doc);
 }
 
 export function bucketHandlers(k: S3) {

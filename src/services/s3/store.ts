@@ -3,6 +3,7 @@ import type {
 } from './api.generated.js';
 import type { S3 } from './context.js';
 import { s3Errors } from './errors.js';
+import { listEvery } from '../../state/list-every.js';
 
 /**
  * S3's data layout on the ResourceStore (service `s3`):
@@ -157,14 +158,7 @@ export async function loadUpload(k: S3, b: BucketDoc, key: string, uploadId: str
 }
 
 export async function listParts(k: S3, b: BucketDoc, uploadId: string): Promise<PartDoc[]> {
-  const out: PartDoc[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await k.res.list<PartDoc>(b.Owner, S3_SERVICE, 'part', { parentId: uploadRecordId(b.Name, uploadId), after, limit: 1000 });
-    for (const r of page) out.push(r.doc);
-    if (page.length < 1000) return out;
-    after = page[page.length - 1].id;
-  }
+  return (await listEvery<PartDoc>(k.res, b.Owner, S3_SERVICE, 'part', { parentId: uploadRecordId(b.Name, uploadId) })).map((r) => r.doc);
 }
 
 /**

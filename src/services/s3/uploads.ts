@@ -5,6 +5,7 @@ import { s3Errors } from './errors.js';
 import { urlEncode } from './listing.js';
 import { compareKeys } from './names.js';
 import { S3_SERVICE, listParts, loadBucket, loadUpload, objectId, type UploadDoc } from './store.js';
+import { listEvery } from '../../state/list-every.js';
 
 const MAX_LIST = 1000;
 
@@ -34,14 +35,7 @@ async function listPartsOf(k: S3, i: ListPartsRequest): Promise<ListPartsOutput>
 
 /** Uploads in progress, ordered by key then initiation time, as S3 lists them. Held in memory: uploads are few. */
 async function allUploads(k: S3, owner: string, bucket: string): Promise<UploadDoc[]> {
-  const out: UploadDoc[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await k.res.list<UploadDoc>(owner, S3_SERVICE, 'upload', { idPrefix: objectId(bucket, ''), after, limit: 1000 });
-    out.push(...page.map((r) => r.doc));
-    if (page.length < 1000) break;
-    after = page[page.length - 1].id;
-  }
+  const out = (await listEvery<UploadDoc>(k.res, owner, S3_SERVICE, 'upload', { idPrefix: objectId(bucket, '') })).map((r) => r.doc);
   return out.sort((a, b) => compareKeys(a.Key, b.Key) || a.Initiated.localeCompare(b.Initiated) || a.UploadId.localeCompare(b.UploadId));
 }
 

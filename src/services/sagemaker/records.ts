@@ -3,6 +3,7 @@ import { recordId, sagemakerArn, type ResourceType } from './arns.js';
 import { accountOf, type Sm } from './context.js';
 import { smErrors } from './errors.js';
 import { SAGEMAKER, type EndpointConfigDoc, type EndpointDoc, type ModelDoc } from './store.js';
+import { listEvery } from '../../state/list-every.js';
 
 /** How SageMaker names each resource type in its messages. */
 export const NOUN: Record<ResourceType, string> = { model: 'model', 'endpoint-config': 'endpoint configuration', endpoint: 'endpoint' };
@@ -24,15 +25,7 @@ export async function requireResource<K extends ResourceType>(sm: Sm, ctx: Reque
 
 /** Every record of a kind in one account (optionally one region), following the store's pages. */
 export async function allRecords<T>(sm: Sm, account: string, kind: ResourceType, region?: string): Promise<T[]> {
-  const out: T[] = [];
-  let after: string | undefined;
-  const batch = 500;
-  for (;;) {
-    const rows = await sm.res.list<T>(account, SAGEMAKER, kind, { idPrefix: region ? `${region}/` : undefined, after, limit: batch });
-    out.push(...rows.map((r) => r.doc));
-    if (rows.length < batch) return out;
-    after = rows[rows.length - 1].id;
-  }
+  return (await listEvery<T>(sm.res, account, SAGEMAKER, kind, { idPrefix: region ? `${region}/` : undefined })).map((r) => r.doc);
 }
 
 /**

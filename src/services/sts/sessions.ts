@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ServiceDeps } from '../../server/deps.js';
 import type { Credentials, Tag } from './api.generated.js';
 import { newAccessKeyId, newSecretAccessKey, newSessionToken } from '../iam/ids.js';
+import { eachRecord } from '../../state/list-every.js';
 
 /**
  * Temporary credentials live in the store as service `sts`, kind `session`, id = the ASIA access key id, parent =
@@ -92,15 +93,10 @@ export async function sweepExpiredSessions(deps: Pick<ServiceDeps, 'state' | 'cl
   lastSweep.set(account, now);
   let removed = 0;
   try {
-    let after: string | undefined;
-    for (;;) {
-      const page = await deps.state.resources.list<SessionDoc>(account, STS, SESSION, { after, limit: 500 });
-      for (const r of page) {
-        if (Date.parse(r.doc.Expiration) + EXPIRED_SESSION_RETENTION_MS < now && (await deps.state.resources.delete(account, STS, SESSION, r.id))) removed++;
-      }
-      if (page.length < 500) return removed;
-      after = page[page.length - 1].id;
+    for await (const r of eachRecord<SessionDoc>(deps.state.resources, account, STS, SESSION)) {
+      if (Date.parse(r.doc.Expiration) + EXPIRED_SESSION_RETENTION_MS < now && (await deps.state.resources.delete(account, STS, SESSION, r.id))) removed++;
     }
+    return removed;
   } catch (err) {
     deps.log.warn({ err, account }, 'expired session sweep failed');
     return removed;

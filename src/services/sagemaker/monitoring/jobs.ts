@@ -7,6 +7,7 @@ import { recordId } from '../arns.js';
 import type { Sm } from '../context.js';
 import { SAGEMAKER } from '../store.js';
 import { PROCESSING_JOB, type ProcessingJobDoc } from './store.js';
+import { listEvery } from '../../../state/list-every.js';
 
 export async function getJob(sm: Sm, account: string, region: string, name: string): Promise<ProcessingJobDoc | undefined> {
   return (await sm.res.get<ProcessingJobDoc>(account, SAGEMAKER, PROCESSING_JOB, recordId(region, name)))?.doc;
@@ -66,14 +67,7 @@ export async function scanActiveJobs(sm: Sm, account: string): Promise<Processin
 }
 
 async function listIds(sm: Sm, account: string, kind: string): Promise<string[]> {
-  const out: string[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const rows = await sm.res.list(account, SAGEMAKER, kind, { after, limit: 500 });
-    out.push(...rows.map((r) => r.id));
-    if (rows.length < 500) return out;
-    after = rows[rows.length - 1].id;
-  }
+  return (await listEvery(sm.res, account, SAGEMAKER, kind)).map((r) => r.id);
 }
 
 /**
@@ -138,12 +132,5 @@ export function summarizeJob(j: ProcessingJobDoc): ProcessingJobSummary {
 
 /** Every record of a kind in one account (optionally one region), following the store's pages. */
 export async function listAll<T>(sm: Sm, account: string, kind: string, region?: string, parentId?: string): Promise<T[]> {
-  const out: T[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const rows = await sm.res.list<T>(account, SAGEMAKER, kind, { parentId, idPrefix: region ? `${region}/` : undefined, after, limit: 500 });
-    out.push(...rows.map((r) => r.doc));
-    if (rows.length < 500) return out;
-    after = rows[rows.length - 1].id;
-  }
+  return (await listEvery<T>(sm.res, account, SAGEMAKER, kind, { parentId, idPrefix: region ? `${region}/` : undefined })).map((r) => r.doc);
 }
