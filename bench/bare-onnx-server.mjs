@@ -2,15 +2,7 @@
 // (onnxruntime-node, CPU): reads the CSV body, one row per line, runs one batch, answers one score per line.
 // No auth, no capture, no metrics, no audit. Usage: node bench/bare-onnx-server.mjs PORT MODEL_PATH
 import http from 'node:http';
-
-// BENCH_BURN_US=N adds N µs of busy work per request: the calibration that shows how much per-request work a
-// throughput ratio leaves (bench/lib.ts budget()).
-const burnNs = BigInt(Math.round(Number(process.env.BENCH_BURN_US ?? 0) * 1000));
-const burn = () => {
-  if (burnNs === 0n) return;
-  const until = process.hrtime.bigint() + burnNs;
-  while (process.hrtime.bigint() < until);
-};
+import { burn } from './burn.mjs';
 import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 

@@ -2,15 +2,7 @@
 // bytes Vigil returned for the benchmarked call (status, content type, body), reading the body first as
 // Vigil does. Usage: node bench/bare-server.mjs PORT RESPONSE_JSON
 import http from 'node:http';
-
-// BENCH_BURN_US=N adds N µs of busy work per request: the calibration that shows how much per-request work a
-// throughput ratio leaves (bench/lib.ts budget()).
-const burnNs = BigInt(Math.round(Number(process.env.BENCH_BURN_US ?? 0) * 1000));
-const burn = () => {
-  if (burnNs === 0n) return;
-  const until = process.hrtime.bigint() + burnNs;
-  while (process.hrtime.bigint() < until);
-};
+import { burn } from './burn.mjs';
 
 const [port, responseJson] = process.argv.slice(2);
 const response = JSON.parse(responseJson);
