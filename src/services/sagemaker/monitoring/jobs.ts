@@ -19,6 +19,9 @@ export async function getJob(sm: Sm, account: string, region: string, name: stri
  */
 export const ACTIVE_JOB = 'processing-job-active';
 
+/** The region a job record belongs to (from its ARN). */
+export const jobRegion = (j: ProcessingJobDoc): string => j.ProcessingJobArn.split(':')[3];
+
 export const isActive = (d: ProcessingJobDoc): boolean => d.ProcessingJobStatus === 'InProgress' || d.ProcessingJobStatus === 'Stopping';
 
 /** Stores a new job (false if the name is taken), with its active-index row, in one transaction. */
@@ -55,7 +58,7 @@ export async function scanActiveJobs(sm: Sm, account: string): Promise<Processin
   const active = (await listAll<ProcessingJobDoc>(sm, account, PROCESSING_JOB)).filter(isActive);
   const indexed = new Set(await listIds(sm, account, ACTIVE_JOB));
   for (const j of active) {
-    const id = recordId(j.ProcessingJobArn.split(':')[3], j.ProcessingJobName);
+    const id = recordId(jobRegion(j), j.ProcessingJobName);
     if (indexed.has(id)) continue;
     // Under the job's row lock: a job another replica ends meanwhile gets no index row.
     await sm.tx(async () => {

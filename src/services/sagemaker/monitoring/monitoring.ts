@@ -17,7 +17,7 @@ import { monitorCore, type MonitorCore } from './analyzer.js';
 import { ContractError } from './contract.js';
 import { specOf } from './definitions.js';
 import { batchInputs, captureInputs, executionJob } from './executions.js';
-import { activeJobs, changeJob, getJob, insertJob, listAll, scanActiveJobs } from './jobs.js';
+import { activeJobs, changeJob, getJob, insertJob, jobRegion, listAll, scanActiveJobs } from './jobs.js';
 import { LiveBaselineSync } from './live-baselines.js';
 import { JobFailure, JobStopped, runAnalyzer } from './run.js';
 import { RoleS3 } from './s3.js';
@@ -41,6 +41,9 @@ const HEARTBEAT_MS = 15_000;
 export const ORPHAN_AFTER_MS = 120_000;
 
 interface Run { ctl: AbortController; done: Promise<void> }
+
+/** A run's key in `#runs`: account, region and (lowercased) job name, joined by '/' (liveness splits it back). */
+const runKey = (account: string, region: string, name: string): string => `${account}/${recordId(region, name)}`;
 
 /** FailureReason of the runs a closing server ends. */
 export const SHUTDOWN_REASON = 'the server shut down';
@@ -106,8 +109,8 @@ export class Monitoring {
     const present = new Set<string>();
     for (const account of accountIds) {
       for (const j of await activeJobs(this.sm, account)) {
-        const region = j.ProcessingJobArn.split(':')[3];
-        const key = `${account}/${recordId(region, j.ProcessingJobName)}`;
+        const region = jobRegion(j);
+        const key = runKey(account, region, j.ProcessingJobName);
         if (this.#runs.has(key)) continue;
         // Jobs stored without a heartbeat come from an older version of Vigil (a rolling upgrade): restore() ends
         // those past their MaxRuntimeInSeconds, as it always did.
@@ -134,7 +137,7 @@ export class Monitoring {
 
   /** Starts a processing job's run in the background (no-op if it is already running here or we are closing). */
   start(account: string, region: string, name: string): void {
-    const key = `${account}/${recordId(region, name)}`;
+    const key = runKey(account, region, name);
     if (this.#closed || this.#runs.has(key)) return;
     const ctl = new AbortController();
     const done = this.#run(account, region, name, ctl)
@@ -145,7 +148,7 @@ export class Monitoring {
 
   /** Signals a run on this replica to stop (others notice the StopRequested flag). */
   stop(account: string, region: string, name: string): void {
-    this.#runs.get(`${account}/${recordId(region, name)}`)?.ctl.abort(new JobStopped('stopped'));
+    this.#runs.get(runKey(account, region, name))?.ctl.abort(new JobStopped('stopped'));
   }
 
   /** Resolves when no run is in progress on this replica. */
@@ -310,8 +313,8 @@ export class Monitoring {
     for (const account of accountIds) {
       try {
         for (const j of await scanActiveJobs(this.sm, account)) {
-          const region = j.ProcessingJobArn.split(':')[3];
-          if (this.#runs.has(`${account}/${recordId(region, j.ProcessingJobName)}`)) continue;
+          const region = jobRegion(j);
+          if (this.#runs.has(runKey(account, region, j.ProcessingJobName))) continue;
           const limit = j.StoppingCondition?.MaxRuntimeInSeconds ?? 86_400;
           if (!single && this.sm.now().getTime() - Date.parse(j.ProcessingStartTime ?? j.CreationTime) <= limit * 1000) continue;
           const reason = single
