@@ -3,11 +3,20 @@ import { expect, it } from 'vitest';
 import { MISSED_CHANGES, PgChangeBus } from './changes.js';
 import { TEST_PG_URL, withEachBackend } from './testing.js';
 
-withEachBackend((name, _open, backend) => {
-  if (name !== 'postgres') {
-    it('(the change bus between replicas is PostgreSQL-only)', () => undefined);
-    return;
-  }
+withEachBackend((name, open, backend) => {
+  it('a published change reaches the subscribers of its topic until they unsubscribe', async () => {
+    const s = await open();
+    const heard: string[] = [];
+    const off = s.changes.subscribe('kms', (p) => heard.push(p));
+    s.changes.subscribe('other', (p) => heard.push(`other:${p}`));
+    await s.changes.publish('kms', 'a');
+    off();
+    await s.changes.publish('kms', 'b');
+    expect(heard).toEqual(['a']);
+  });
+
+  // Replicas share the bus only on PostgreSQL; SQLite is one process.
+  if (name !== 'postgres') return;
 
   it('a replica whose bus connection drops tells the others, on reconnecting, to drop their caches', async () => {
     const loc = await backend.location();
